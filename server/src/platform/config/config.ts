@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * Configuration comes from the environment only, validated once at start. Defaults fit a
+ * developer machine (PostgreSQL and Redis on their standard local ports); production sets
+ * every secret explicitly and NODE_ENV=production refuses the development defaults.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().positive().default(3000),
+  /** Root domain: staff consoles live on `<slug>.admin.<ROOT_DOMAIN>`, vendor on `admin.<ROOT_DOMAIN>`. */
+  ROOT_DOMAIN: z.string().min(1).default('localhost'),
+  /** Public origin of the API as residents and LINE see it (webhooks, LIFF pages). */
+  PUBLIC_ORIGIN: z.string().url().default('http://localhost:3000'),
+  DATABASE_URL: z.string().default('postgres://tsunagu_app@127.0.0.1:5432/tsunagu'),
+  DATABASE_OWNER_URL: z.string().default('postgres://tsunagu_owner@127.0.0.1:5432/tsunagu'),
+  DATABASE_OPS_URL: z.string().default('postgres://tsunagu_ops@127.0.0.1:5432/tsunagu'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Base64 of 32 random bytes; wraps every tenant's data key. */
+  MASTER_KEY: z.string().optional(),
+  /** Secure cookies need HTTPS; browsers also accept them on http://*.localhost. */
+  COOKIE_SECURE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** Trust X-Forwarded-For from this many proxy hops (the TLS proxy in production). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(60),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
+  /** Folder of the built admin-ui / resident-ui, served by the API process when present. */
+  ADMIN_UI_DIR: z.string().optional(),
+  RESIDENT_UI_DIR: z.string().optional(),
+});
+
+export type Config = z.infer<typeof schema> & { masterKey: Buffer };
+
+const DEV_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.MASTER_KEY) {
+    throw new Error('Invalid configuration:\n  MASTER_KEY: required in production');
+  }
+  const masterKey = Buffer.from(c.MASTER_KEY ?? DEV_MASTER_KEY, 'base64');
+  if (masterKey.length !== 32) throw new Error('Invalid configuration:\n  MASTER_KEY: must be 32 bytes');
+  return { ...c, masterKey };
+}
+
+let cached: Config | undefined;
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+/** Tests override pieces of the configuration. */
+export function setConfig(c: Config): void {
+  cached = c;
+}
