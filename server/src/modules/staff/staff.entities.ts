@@ -20,7 +20,8 @@ export class StaffAccount {
   @Column({ type: 'text', name: 'features_allow', array: true }) featuresAllow!: string[];
   @Column({ type: 'text', name: 'features_deny', array: true }) featuresDeny!: string[];
   @Column({ type: 'timestamptz', name: 'last_login_at', nullable: true }) lastLoginAt!: Date | null;
-  @Column({ type: 'timestamptz', name: 'password_changed_at', nullable: true }) passwordChangedAt!: Date | null;
+  @Column({ type: 'timestamptz', name: 'password_changed_at', nullable: true })
+  passwordChangedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'created_at', default: () => 'now()' }) createdAt!: Date;
   @Column({ type: 'timestamptz', name: 'updated_at', default: () => 'now()' }) updatedAt!: Date;
 }

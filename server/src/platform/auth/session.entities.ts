@@ -32,7 +32,8 @@ export class VendorAccount {
   @Column({ type: 'text', name: 'totp_secret', nullable: true }) totpSecret!: string | null;
   @Column({ type: 'timestamptz', name: 'totp_enabled_at', nullable: true }) totpEnabledAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'last_login_at', nullable: true }) lastLoginAt!: Date | null;
-  @Column({ type: 'timestamptz', name: 'password_changed_at', nullable: true }) passwordChangedAt!: Date | null;
+  @Column({ type: 'timestamptz', name: 'password_changed_at', nullable: true })
+  passwordChangedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'created_at', default: () => 'now()' }) createdAt!: Date;
   @Column({ type: 'timestamptz', name: 'updated_at', default: () => 'now()' }) updatedAt!: Date;
 }

@@ -27,7 +27,8 @@ export async function findRlsProblems(m: EntityManager): Promise<RlsProblem[]> {
   for (const r of rows) {
     if (!r.enabled) problems.push({ table: r.table, problem: 'row level security is not enabled' });
     if (!r.forced) problems.push({ table: r.table, problem: 'row level security is not forced' });
-    if (r.policies === 0) problems.push({ table: r.table, problem: 'no tenant_isolation policy on app.tenant_id' });
+    if (r.policies === 0)
+      problems.push({ table: r.table, problem: 'no tenant_isolation policy on app.tenant_id' });
   }
   return problems;
 }

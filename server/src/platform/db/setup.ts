@@ -55,7 +55,8 @@ export async function setUpDatabase(urls: DatabaseUrls): Promise<string[]> {
       await c.query(`${verb} ROLE ${name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE ${rls}${pw}`);
     }
     const db = await c.query('select 1 from pg_database where datname = $1', [dbName]);
-    if (!db.rowCount) await c.query(`CREATE DATABASE ${dbName} OWNER ${owner} ENCODING 'UTF8' TEMPLATE template0`);
+    if (!db.rowCount)
+      await c.query(`CREATE DATABASE ${dbName} OWNER ${owner} ENCODING 'UTF8' TEMPLATE template0`);
   });
   const adminOnDb = new URL(urls.adminUrl);
   adminOnDb.pathname = `/${dbName}`;

@@ -14,7 +14,10 @@ const scope = new AsyncLocalStorage<TenantScope>();
  * it is filtered and checked by the RLS policies of that tenant. The EntityManager travels in
  * AsyncLocalStorage: services call `db()` instead of passing it around.
  */
-export async function withTenant<T>(tenantId: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function withTenant<T>(
+  tenantId: string,
+  fn: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error('withTenant: tenantId must be a uuid');
   const ds = await appDataSource();
   return ds.transaction(async (manager) => {

@@ -8,7 +8,13 @@ import { config } from '../config/config.js';
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : config().LOG_LEVEL),
   redact: {
-    paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'password', '*.password'],
+    paths: [
+      'req.headers.cookie',
+      'req.headers.authorization',
+      'req.headers["x-csrf-token"]',
+      'password',
+      '*.password',
+    ],
     censor: '[redacted]',
   },
 });

@@ -34,9 +34,9 @@ export class TenantSecurity {
   @Column({ type: 'cidr', name: 'ip_allowlist', array: true }) ipAllowlist!: string[];
   @Column({ type: 'boolean', name: 'emergency_override' }) emergencyOverride!: boolean;
   @Column({ type: 'text', name: 'emergency_override_reason', nullable: true }) emergencyOverrideReason!:
-    | string
-    | null;
-  @Column({ type: 'timestamptz', name: 'emergency_override_at', nullable: true }) emergencyOverrideAt!: Date | null;
+    string | null;
+  @Column({ type: 'timestamptz', name: 'emergency_override_at', nullable: true })
+  emergencyOverrideAt!: Date | null;
   @Column({ type: 'boolean', name: 'totp_required' }) totpRequired!: boolean;
   @Column({ type: 'timestamptz', name: 'updated_at', default: () => 'now()' }) updatedAt!: Date;
 }

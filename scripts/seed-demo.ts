@@ -1,0 +1,112 @@
+/**
+ * Demo data for the five tenants (idempotent): an administrator and staff of each role in the
+ * city's departments, two teams, organisation-owned forms, and one vendor support account.
+ * Demo accounts skip the forced first-login password change so a reviewer can log straight in;
+ * real accounts are created through the console or CSV and must change their password.
+ * Usage: tsx scripts/seed-demo.ts
+ */
+import { withOps, closeDataSources } from '../server/src/platform/db/data-sources.js';
+import { withTenant } from '../server/src/platform/db/tenant-context.js';
+import { hashPassword } from '../server/src/platform/auth/passwords.js';
+import { appendToChain } from '../server/src/platform/audit/audit-chain.js';
+
+const STAFF_PASSWORD = process.env.DEMO_STAFF_PASSWORD ?? 'Tsunagu-demo-2026';
+const VENDOR_PASSWORD = process.env.DEMO_VENDOR_PASSWORD ?? 'Tsunagu-vendor-2026';
+
+const tenants: Array<{ id: string; slug: string; modules: string[] }> = await withOps((m) =>
+  m.query('select id, slug, modules from tenant order by slug'),
+);
+const staffHash = await hashPassword(STAFF_PASSWORD);
+
+for (const t of tenants) {
+  await withTenant(t.id, async (m) => {
+    const orgs: Array<{ id: string; code: string; name: string }> = await m.query(
+      'select id, code, name from organisation order by sort_order, code',
+    );
+    const [orgA, orgB] = orgs;
+    const teams = [
+      { name: '広報チーム', features: ['delivery', 'segments', 'richmenu', 'stats'] },
+      { name: '窓口チーム', features: ['forms', 'reservations', 'applications', 'reports'] },
+    ];
+    const teamIds: Record<string, string> = {};
+    for (const team of teams) {
+      const features = team.features.filter((f) => t.modules.includes(f));
+      const rows: Array<{ id: string }> = await m.query(
+        `insert into team (tenant_id, name, features) values ($1, $2, $3)
+         on conflict (tenant_id, name) do update set name = excluded.name returning id`,
+        [t.id, team.name, features],
+      );
+      teamIds[team.name] = rows[0]!.id;
+    }
+    const people = [
+      { loginId: 'admin', name: '管理者 デモ', role: 'administrator', org: orgA, team: null },
+      { loginId: 'staff01', name: '山田 花子', role: 'staff', org: orgA, team: '広報チーム' },
+      { loginId: 'staff02', name: '佐藤 太郎', role: 'staff', org: orgB, team: '窓口チーム' },
+      { loginId: 'itaku01', name: '委託 運用担当', role: 'operator', org: orgA, team: '広報チーム' },
+      { loginId: 'etsuran01', name: '閲覧 担当', role: 'viewer', org: orgB, team: '窓口チーム' },
+    ] as const;
+    for (const p of people) {
+      const rows: Array<{ id: string }> = await m.query(
+        `insert into staff_account (tenant_id, login_id, display_name, role, password_hash, must_change_password, email)
+         values ($1, $2, $3, $4, $5, false, $6)
+         on conflict (tenant_id, lower(login_id)) do nothing returning id`,
+        [t.id, p.loginId, p.name, p.role, staffHash, `${p.loginId}@${t.slug}.example.jp`],
+      );
+      const id = rows[0]?.id;
+      if (!id) continue;
+      if (p.org) {
+        await m.query(
+          'insert into staff_membership (tenant_id, staff_id, organisation_id) values ($1, $2, $3)',
+          [t.id, id, p.org.id],
+        );
+      }
+      if (p.team) {
+        await m.query('insert into staff_team (tenant_id, staff_id, team_id) values ($1, $2, $3)', [
+          t.id,
+          id,
+          teamIds[p.team],
+        ]);
+      }
+      await appendToChain(
+        m,
+        { name: 'audit_log', tenantId: t.id },
+        {
+          actorType: 'system',
+          actorLabel: 'デモデータ投入',
+          action: 'staff.create',
+          outcome: 'success',
+          targetType: 'staff',
+          targetId: id,
+          detail: { loginId: p.loginId, role: p.role, via: 'seed-demo' },
+        },
+      );
+    }
+    const existingForms: Array<{ n: number }> = await m.query('select count(*)::int as n from form');
+    if (existingForms[0]!.n === 0 && orgA && orgB) {
+      const forms = [
+        { org: orgA, title: '市民満足度アンケート（令和8年度）', status: 'published' },
+        { org: orgA, title: '広報紙の読まれ方に関する調査', status: 'draft' },
+        { org: orgB, title: '窓口サービス改善アンケート', status: 'published' },
+        { org: orgB, title: 'イベント参加申込（秋の健康フェア）', status: 'closed' },
+      ];
+      for (const f of forms) {
+        await m.query(
+          'insert into form (tenant_id, organisation_id, title, status) values ($1, $2, $3, $4)',
+          [t.id, f.org.id, f.title, f.status],
+        );
+      }
+    }
+  });
+  console.log(`${t.slug}: demo staff and forms ready`);
+}
+
+await withOps(async (m) => {
+  await m.query(
+    `insert into vendor_account (login_id, display_name, password_hash, must_change_password)
+     values ('support', 'サポート デモ', $1, false)
+     on conflict (lower(login_id)) do nothing`,
+    [await hashPassword(VENDOR_PASSWORD)],
+  );
+});
+console.log('vendor support account ready (login id: support)');
+await closeDataSources();

@@ -1,0 +1,97 @@
+// `npm test`: every test of the project against real PostgreSQL and Redis:
+//   1. server unit + integration suites (vitest; recreates the tsunagu_test database),
+//   2. UI unit tests,
+//   3. browser tests: both UIs built, a fresh tsunagu_e2e database with the five tenants and
+//      demo data, the API started on port 3100, playwright-core driving Debian's chromium.
+// Prints one closing line "N passed, N failed" over all suites.
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { bin, localEnv, portOpen, root, run, startService, waitForHttp } from './lib/dev-env.mjs';
+
+const reports = path.join(root, '.data/test-reports');
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
+
+for (const [port, name] of [
+  [5432, 'PostgreSQL'],
+  [6379, 'Redis'],
+]) {
+  if (!(await portOpen(port))) {
+    console.error(`${name} does not answer on 127.0.0.1:${port}; the tests need it (see README).`);
+    process.exit(1);
+  }
+}
+
+const failures = [];
+async function step(name, fn) {
+  console.log(`\n▶ ${name}`);
+  try {
+    await fn();
+  } catch (e) {
+    console.error(`✗ ${name}: ${e.message}`);
+    failures.push(name);
+  }
+}
+const vitestArgs = (report) => [
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${path.join(reports, report)}`,
+];
+
+await step('server: unit and integration tests', () =>
+  run(bin('vitest'), ['run', ...vitestArgs('server.json')], { cwd: path.join(root, 'server') }),
+);
+for (const ui of ['admin-ui', 'resident-ui']) {
+  if (!existsSync(path.join(root, ui, 'vitest.config.ts'))) continue;
+  await step(`${ui}: unit tests`, () =>
+    run(bin('vitest'), ['run', ...vitestArgs(`${ui}.json`)], { cwd: path.join(root, ui) }),
+  );
+}
+
+const e2eConfig = path.join(root, 'admin-ui/vitest.e2e.config.ts');
+if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
+  const port = 3100;
+  const env = localEnv('tsunagu_e2e', {
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_ORIGIN: `http://localhost:${port}`,
+    LOG_LEVEL: 'warn',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/2',
+  });
+  let api;
+  await step('browser tests (admin-ui in chromium)', async () => {
+    const admin = new pg.Client({ connectionString: env.DATABASE_ADMIN_URL });
+    await admin.connect();
+    await admin.query('DROP DATABASE IF EXISTS tsunagu_e2e WITH (FORCE)');
+    await admin.end();
+    const tsx = bin('tsx');
+    await run(tsx, ['scripts/db-setup.ts'], { env });
+    await run(tsx, ['scripts/tenants-apply.ts'], { env });
+    await run(tsx, ['scripts/seed-demo.ts'], { env });
+    for (const ui of ['admin-ui', 'resident-ui'])
+      await run('npm', ['run', 'build', '-w', `@tsunagu/${ui}`], { env });
+    api = startService('api', tsx, ['server/src/main.ts'], { env });
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    await run(bin('vitest'), ['run', '--config', e2eConfig, ...vitestArgs('e2e.json')], {
+      cwd: path.join(root, 'admin-ui'),
+      env: { ...env, E2E_BASE: `http://localhost:${port}` },
+    });
+  });
+  api?.kill('SIGTERM');
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const f of ['server.json', 'admin-ui.json', 'resident-ui.json', 'e2e.json']) {
+  const file = path.join(reports, f);
+  if (!existsSync(file)) continue;
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+}
+console.log(failures.length ? `\nFailed steps: ${failures.join(', ')}` : '\nAll test steps succeeded.');
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failures.length || failed ? 1 : 0);

@@ -1,0 +1,125 @@
+import express, { type Express, type Request, type Response } from 'express';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { config } from './platform/config/config.js';
+import { errorHandler, HttpError, sendProblem } from './platform/http/errors.js';
+import { classifyHost, findTenantBySlug } from './platform/tenancy/tenants.js';
+import { staffAuthRouter } from './platform/auth/staff-auth.routes.js';
+import { securityRouter } from './platform/tenancy/security.routes.js';
+import { staffRouter } from './modules/staff/staff.routes.js';
+import { featuresRouter, organisationsRouter, teamsRouter } from './modules/staff/organisations.routes.js';
+import { auditRouter } from './modules/audit/audit.routes.js';
+import { formsRouter } from './modules/forms/forms.routes.js';
+import { vendorRouter } from './modules/tenants/vendor.routes.js';
+import { appDataSource } from './platform/db/data-sources.js';
+
+const suspendedProblem = () =>
+  new HttpError(403, 'このサービスは現在ご利用いただけません', {
+    type: 'urn:tsunagu:tenant-suspended',
+    detail: 'ご契約の自治体のサービスは一時停止されています。',
+  });
+
+/** Serves a built SPA folder with index.html as the fallback for client-side routes. */
+function spa(dir: string) {
+  const statics = express.static(dir, { index: false, maxAge: '1h' });
+  return [
+    statics,
+    (req: Request, res: Response, next: () => void) => {
+      if (req.method !== 'GET' || req.path.startsWith('/api/')) return next();
+      res.setHeader('Cache-Control', 'no-store');
+      res.sendFile(path.join(dir, 'index.html'));
+    },
+  ];
+}
+
+/** Builds the HTTP application; tests import it without listening. */
+export function buildApp(): Express {
+  const app = express();
+  const cfg = config();
+  app.disable('x-powered-by');
+  app.set('trust proxy', cfg.TRUST_PROXY_HOPS);
+
+  app.use((req, res, next) => {
+    req.hostKind = classifyHost(req.headers.host, cfg.ROOT_DOMAIN);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.setHeader('X-Frame-Options', req.hostKind.kind === 'public' ? 'SAMEORIGIN' : 'DENY');
+    if (cfg.COOKIE_SECURE) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    const ds = await appDataSource();
+    await ds.query('select 1');
+    res.json({ status: 'ok' });
+  });
+
+  const json = express.json({ limit: '1mb' });
+
+  // Staff console of a tenant (<slug>.admin.<root>) and the vendor console (admin.<root>).
+  const admin = express.Router();
+  admin.use('/auth', json, staffAuthRouter());
+  admin.use('/staff', json, staffRouter());
+  admin.use('/organisations', json, organisationsRouter());
+  admin.use('/teams', json, teamsRouter());
+  admin.use('/features', json, featuresRouter());
+  admin.use('/audit', json, auditRouter());
+  admin.use('/security', json, securityRouter());
+  admin.use('/forms', json, formsRouter());
+  admin.use('/vendor', json, vendorRouter());
+  admin.get('/context', async (req, res) => {
+    const kind = req.hostKind!;
+    if (kind.kind === 'vendor') return void res.json({ kind: 'vendor' });
+    if (kind.kind !== 'tenant') return sendProblem(res, new HttpError(404, 'ページが見つかりません'));
+    const { findTenantBySubdomain } = await import('./platform/tenancy/tenants.js');
+    const t = await findTenantBySubdomain(kind.subdomain);
+    if (!t) return sendProblem(res, new HttpError(404, '自治体が見つかりません'));
+    if (t.status === 'suspended') return sendProblem(res, suspendedProblem());
+    res.json({
+      kind: 'tenant',
+      tenant: {
+        id: t.id,
+        slug: t.slug,
+        nameJa: t.nameJa,
+        nameEn: t.nameEn,
+        prefectureJa: t.prefectureJa,
+        status: t.status,
+        modules: t.modules,
+      },
+    });
+  });
+
+  // Resident pages (LIFF) name their tenant in the path.
+  admin.get('/t/:slug/context', async (req, res) => {
+    const t = await findTenantBySlug(req.params.slug);
+    if (!t) return sendProblem(res, new HttpError(404, '自治体が見つかりません'));
+    if (t.status === 'suspended') return sendProblem(res, suspendedProblem());
+    res.json({ tenant: { slug: t.slug, nameJa: t.nameJa, nameEn: t.nameEn, links: t.links } });
+  });
+
+  app.use('/api', admin);
+  app.use('/api', (_req, res) => sendProblem(res, new HttpError(404, 'APIが見つかりません')));
+
+  const adminUi = cfg.ADMIN_UI_DIR ?? path.resolve(import.meta.dirname, '../../admin-ui/build');
+  const residentUi = cfg.RESIDENT_UI_DIR ?? path.resolve(import.meta.dirname, '../../resident-ui/build');
+  if (existsSync(path.join(adminUi, 'index.html'))) {
+    const handlers = spa(adminUi);
+    app.use((req, res, next) =>
+      req.hostKind?.kind === 'public' ? next() : handlers[0]!(req, res, () => handlers[1]!(req, res, next)),
+    );
+  }
+  if (existsSync(path.join(residentUi, 'index.html'))) {
+    const handlers = spa(residentUi);
+    app.use((req, res, next) => {
+      if (req.hostKind?.kind !== 'public') return next();
+      handlers[0]!(req, res, () => (req.path.startsWith('/t/') ? handlers[1]!(req, res, next) : next()));
+    });
+  }
+  app.get('/', (req, res) => {
+    if (req.hostKind?.kind === 'public') res.type('text/plain; charset=utf-8').send('tsunagu');
+    else res.status(404).end();
+  });
+
+  app.use(errorHandler);
+  return app;
+}
