@@ -19,17 +19,19 @@ const suspendedProblem = () =>
     detail: 'ご契約の自治体のサービスは一時停止されています。',
   });
 
-/** Serves a built SPA folder with index.html as the fallback for client-side routes. */
-function spa(dir: string) {
+/**
+ * Serves a built SPA folder; unknown GET paths (client-side routes) get index.html. The folder
+ * is looked up per request, so a UI built after the server started is served too.
+ */
+function spa(dir: string, fallbackWhen: (req: Request) => boolean) {
   const statics = express.static(dir, { index: false, maxAge: '1h' });
-  return [
-    statics,
-    (req: Request, res: Response, next: () => void) => {
-      if (req.method !== 'GET' || req.path.startsWith('/api/')) return next();
+  const index = path.join(dir, 'index.html');
+  return (req: Request, res: Response, next: (err?: unknown) => void) =>
+    statics(req, res, () => {
+      if (req.method !== 'GET' || !fallbackWhen(req) || !existsSync(index)) return next();
       res.setHeader('Cache-Control', 'no-store');
-      res.sendFile(path.join(dir, 'index.html'));
-    },
-  ];
+      res.sendFile(index);
+    });
 }
 
 /** Builds the HTTP application; tests import it without listening. */
@@ -102,19 +104,11 @@ export function buildApp(): Express {
 
   const adminUi = cfg.ADMIN_UI_DIR ?? path.resolve(import.meta.dirname, '../../admin-ui/build');
   const residentUi = cfg.RESIDENT_UI_DIR ?? path.resolve(import.meta.dirname, '../../resident-ui/build');
-  if (existsSync(path.join(adminUi, 'index.html'))) {
-    const handlers = spa(adminUi);
-    app.use((req, res, next) =>
-      req.hostKind?.kind === 'public' ? next() : handlers[0]!(req, res, () => handlers[1]!(req, res, next)),
-    );
-  }
-  if (existsSync(path.join(residentUi, 'index.html'))) {
-    const handlers = spa(residentUi);
-    app.use((req, res, next) => {
-      if (req.hostKind?.kind !== 'public') return next();
-      handlers[0]!(req, res, () => (req.path.startsWith('/t/') ? handlers[1]!(req, res, next) : next()));
-    });
-  }
+  const adminSpa = spa(adminUi, () => true);
+  const residentSpa = spa(residentUi, (req) => req.path.startsWith('/t/'));
+  app.use((req, res, next) =>
+    req.hostKind?.kind === 'public' ? residentSpa(req, res, next) : adminSpa(req, res, next),
+  );
   app.get('/', (req, res) => {
     if (req.hostKind?.kind === 'public') res.type('text/plain; charset=utf-8').send('tsunagu');
     else res.status(404).end();
