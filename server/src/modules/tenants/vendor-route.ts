@@ -5,6 +5,7 @@ import { withOps } from '../../platform/db/data-sources.js';
 import { appendToChain, type AuditEntry } from '../../platform/audit/audit-chain.js';
 import { VendorAccount, VendorSession } from '../../platform/auth/session.entities.js';
 import { newToken, safeEqual, tokenDigest } from '../../platform/auth/tokens.js';
+import { findLiveSession } from '../../platform/auth/staff-sessions.js';
 import { clientIp } from '../../platform/http/client-ip.js';
 import { readCookie } from '../../platform/http/cookies.js';
 import { HttpError, sendProblem, unauthorized } from '../../platform/http/errors.js';
@@ -45,20 +46,6 @@ export async function createVendorSession(
   return { token, session };
 }
 
-async function findVendorSession(m: EntityManager, token: string | undefined): Promise<VendorSession | null> {
-  if (!token) return null;
-  const s = await m.findOne(VendorSession, { where: { id: tokenDigest(token) } });
-  if (!s) return null;
-  const now = Date.now();
-  if (s.expiresAt.getTime() <= now || now - s.lastSeenAt.getTime() > config().SESSION_IDLE_MINUTES * 60_000) {
-    await m.delete(VendorSession, { id: s.id });
-    return null;
-  }
-  if (now - s.lastSeenAt.getTime() > 60_000)
-    await m.update(VendorSession, { id: s.id }, { lastSeenAt: new Date(now) });
-  return s;
-}
-
 /**
  * A handler of the vendor console (admin.<root>): runs on the ops pool (BYPASSRLS), the only
  * place that pool is used. `auth: 'none'` routes are the login steps; everything else needs an
@@ -76,7 +63,7 @@ export function vendorRoute(
     let actor: { id: string | null; label: string | null } = { id: null, label: null };
     try {
       const out = await withOps(async (m) => {
-        const session = await findVendorSession(m, readCookie(req, 'sid'));
+        const session = await findLiveSession(m, VendorSession, readCookie(req, 'sid'));
         const account = session
           ? await m.findOne(VendorAccount, { where: { id: session.vendorAccountId } })
           : null;

@@ -3,15 +3,10 @@ import { z } from 'zod';
 import { config } from '../../platform/config/config.js';
 import { FEATURES } from '../../contracts/features.js';
 import { VendorAccount } from '../../platform/auth/session.entities.js';
-import {
-  attemptPassword,
-  decoyHash,
-  hashPassword,
-  passwordPolicyProblems,
-  verifyPassword,
-} from '../../platform/auth/passwords.js';
+import { attemptPassword, decoyHash, verifyPassword } from '../../platform/auth/passwords.js';
 import { badCredentials, lockedError, TOO_MANY_LOGINS } from '../../platform/auth/staff-auth.routes.js';
 import { newToken, tokenDigest } from '../../platform/auth/tokens.js';
+import { checkPasswordChange, passwordChangeBody } from '../../platform/auth/password-change.js';
 import { appendToChain } from '../../platform/audit/audit-chain.js';
 import { clearCookie, readCookie, setCookie } from '../../platform/http/cookies.js';
 import { HttpError, notFound } from '../../platform/http/errors.js';
@@ -151,33 +146,17 @@ export function vendorRouter(): Router {
   r.post(
     '/password',
     vendorRoute({ auth: 'session' }, async (ctx) => {
-      const body = parseBody(
-        z.object({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(1).max(200) }),
-        ctx.req.body,
-      );
       const account = ctx.account!;
-      if (!(await verifyPassword(account.passwordHash, body.currentPassword))) {
-        return new ProblemResult(
-          new HttpError(422, '入力内容を確認してください', {
-            errors: [{ path: 'currentPassword', message: '現在のパスワードが正しくありません' }],
-          }),
-        );
+      const change = await checkPasswordChange(account, parseBody(passwordChangeBody, ctx.req.body));
+      if (!change.ok) {
+        await ctx.audit({ action: 'vendor.password_change', outcome: 'failure', targetId: account.id });
+        return change.refusal;
       }
-      const problems = passwordPolicyProblems(body.newPassword, account.loginId, body.currentPassword);
-      if (problems.length) {
-        throw new HttpError(422, '新しいパスワードが条件を満たしていません', {
-          errors: problems.map((message) => ({ path: 'newPassword', message })),
-        });
-      }
-      await ctx.m.update(
-        VendorAccount,
-        { id: account.id },
-        {
-          passwordHash: await hashPassword(body.newPassword),
-          mustChangePassword: false,
-          passwordChangedAt: new Date(),
-        },
-      );
+      await ctx.m.update(VendorAccount, { id: account.id }, change.columns);
+      await ctx.m.query('delete from vendor_session where vendor_account_id = $1 and id <> $2', [
+        account.id,
+        ctx.session!.id,
+      ]);
       await ctx.audit({ action: 'vendor.password_change', outcome: 'success', targetId: account.id });
       return undefined;
     }),

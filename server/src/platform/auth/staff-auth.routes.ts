@@ -12,16 +12,10 @@ import { decryptField, encryptField } from '../crypto/tenant-keys.js';
 import { StaffAccount } from '../../modules/staff/staff.entities.js';
 import { canAdminister, buildAbility } from '../permissions/ability.js';
 import type { StaffSession } from './session.entities.js';
-import {
-  attemptPassword,
-  decoyHash,
-  hashPassword,
-  MAX_FAILED_LOGINS,
-  passwordPolicyProblems,
-  verifyPassword,
-} from './passwords.js';
+import { attemptPassword, decoyHash, MAX_FAILED_LOGINS, verifyPassword } from './passwords.js';
 import { createStaffSession, deleteStaffSessions } from './staff-sessions.js';
 import { newToken, tokenDigest } from './tokens.js';
+import { checkPasswordChange, passwordChangeBody } from './password-change.js';
 import { newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 
 const TOTP_PURPOSE = 'staff.totp';
@@ -233,40 +227,21 @@ export function staffAuthRouter(): Router {
   r.post(
     '/password',
     staffRoute({ allowPendingSetup: true }, async (ctx) => {
-      const body = parseBody(
-        z.object({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(1).max(200) }),
-        ctx.req.body,
-      );
+      const body = parseBody(passwordChangeBody, ctx.req.body);
       const staff = ctx.staff;
       if (!staff) throw new HttpError(400, 'ベンダーサポートのセッションではパスワードを変更できません');
-      if (!(await verifyPassword(staff.passwordHash, body.currentPassword))) {
+      const change = await checkPasswordChange(staff, body);
+      if (!change.ok) {
         await ctx.audit({
           action: 'auth.password_change',
           outcome: 'failure',
           targetType: 'staff',
           targetId: staff.id,
         });
-        return new ProblemResult(
-          new HttpError(422, '入力内容を確認してください', {
-            errors: [{ path: 'currentPassword', message: '現在のパスワードが正しくありません' }],
-          }),
-        );
+        return change.refusal;
       }
-      const problems = passwordPolicyProblems(body.newPassword, staff.loginId, body.currentPassword);
-      if (problems.length) {
-        throw new HttpError(422, '新しいパスワードが条件を満たしていません', {
-          errors: problems.map((message) => ({ path: 'newPassword', message })),
-        });
-      }
-      await ctx.m.update(
-        StaffAccount,
-        { id: staff.id },
-        {
-          passwordHash: await hashPassword(body.newPassword),
-          mustChangePassword: false,
-          passwordChangedAt: new Date(),
-        },
-      );
+      await ctx.m.update(StaffAccount, { id: staff.id }, change.columns);
+      // Other sessions of the account end: whoever knew the old password is out.
       await ctx.m.query('delete from staff_session where staff_id = $1 and id <> $2', [
         staff.id,
         ctx.session.id,

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { config } from '../config/config.js';
-import { StaffSession, type SessionStage } from './session.entities.js';
+import { StaffSession, VendorSession, type SessionStage } from './session.entities.js';
 import { newToken, tokenDigest } from './tokens.js';
 
 export interface NewSession {
@@ -35,24 +35,32 @@ export async function createStaffSession(
   return { token, session };
 }
 
-/** The live session for a cookie token, or null when unknown, expired or idle too long. */
-export async function findStaffSession(
+/**
+ * The live session for a cookie token, or null when unknown, expired, or idle too long (then it
+ * is deleted). Serves staff and vendor sessions alike. last_seen_at is written at most once a
+ * minute, so reads stay cheap.
+ */
+export async function findLiveSession<T extends StaffSession | VendorSession>(
   m: EntityManager,
+  entity: new () => T,
   token: string | undefined,
-): Promise<StaffSession | null> {
+): Promise<T | null> {
   if (!token) return null;
-  const s = await m.findOne(StaffSession, { where: { id: tokenDigest(token) } });
+  const repo = m.getRepository<StaffSession | VendorSession>(entity);
+  const s = (await repo.findOne({ where: { id: tokenDigest(token) } })) as T | null;
   if (!s) return null;
   const now = Date.now();
   const idleLimit = config().SESSION_IDLE_MINUTES * 60_000;
   if (s.expiresAt.getTime() <= now || now - s.lastSeenAt.getTime() > idleLimit) {
-    await m.delete(StaffSession, { id: s.id });
+    await repo.delete({ id: s.id });
     return null;
   }
-  if (now - s.lastSeenAt.getTime() > 60_000) {
-    await m.update(StaffSession, { id: s.id }, { lastSeenAt: new Date(now) });
-  }
+  if (now - s.lastSeenAt.getTime() > 60_000) await repo.update({ id: s.id }, { lastSeenAt: new Date(now) });
   return s;
+}
+
+export function findStaffSession(m: EntityManager, token: string | undefined): Promise<StaffSession | null> {
+  return findLiveSession(m, StaffSession, token);
 }
 
 export async function deleteStaffSessions(
