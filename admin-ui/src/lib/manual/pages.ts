@@ -1,0 +1,114 @@
+import type { ConsoleKind } from '#lib/state/session.ts';
+
+/** The in-app operation manual (PLAT-9): one route per screen under /manual/<slug>. */
+export type ManualSlug =
+  | 'login'
+  | 'password'
+  | 'totp'
+  | 'home'
+  | 'forms'
+  | 'staff'
+  | 'staff-import'
+  | 'organisations'
+  | 'audit'
+  | 'security'
+  | 'vendor-tenants';
+
+export interface ManualPage {
+  slug: ManualSlug;
+  title: string;
+  summary: string;
+  console: ConsoleKind | 'both';
+  /** Only administrators see it. */
+  admin?: boolean;
+  /** Feature key the account must have. */
+  feature?: string;
+}
+
+export const MANUAL_PAGES: ManualPage[] = [
+  {
+    slug: 'login',
+    title: 'ログイン',
+    summary: 'ログインID・パスワードと確認コードでのログイン、ロックされたとき',
+    console: 'both',
+  },
+  {
+    slug: 'password',
+    title: 'パスワードの変更',
+    summary: '初回ログイン時の変更と、パスワードの決まり',
+    console: 'both',
+  },
+  {
+    slug: 'totp',
+    title: '二要素認証',
+    summary: '認証アプリの登録と解除',
+    console: 'tenant',
+  },
+  { slug: 'home', title: 'ホーム', summary: 'ホーム画面の見かたとメニュー', console: 'tenant' },
+  {
+    slug: 'forms',
+    title: 'フォーム一覧',
+    summary: 'フォームの作成・編集と、閲覧権限の設定',
+    console: 'tenant',
+    feature: 'forms',
+  },
+  {
+    slug: 'staff',
+    title: '職員管理',
+    summary: '職員の登録・編集・削除、ロック解除、パスワード再発行',
+    console: 'tenant',
+    admin: true,
+  },
+  {
+    slug: 'staff-import',
+    title: '職員のCSV出力・一括登録',
+    summary: 'CSVファイルでの一括登録・更新・削除',
+    console: 'tenant',
+    admin: true,
+  },
+  {
+    slug: 'organisations',
+    title: '組織・チーム・権限',
+    summary: '課・グループとチームの管理、機能の権限',
+    console: 'tenant',
+    admin: true,
+  },
+  {
+    slug: 'audit',
+    title: '操作ログ',
+    summary: '操作の記録の検索、CSV出力、改ざん検知',
+    console: 'tenant',
+    admin: true,
+  },
+  {
+    slug: 'security',
+    title: 'セキュリティ設定',
+    summary: '接続元IPアドレスの制限、緊急時の制限解除、二要素認証の必須化',
+    console: 'tenant',
+    admin: true,
+  },
+  {
+    slug: 'vendor-tenants',
+    title: '自治体の管理',
+    summary: '自治体の登録・編集、利用停止・再開、サポートとしての入室',
+    console: 'vendor',
+  },
+];
+
+export function manualPage(slug: string): ManualPage | undefined {
+  return MANUAL_PAGES.find((p) => p.slug === slug);
+}
+
+/** Pages this account may read, in display order. */
+export function manualPagesFor(
+  kind: ConsoleKind,
+  access: { administration: boolean; features: readonly string[] } | null,
+): ManualPage[] {
+  return MANUAL_PAGES.filter((p) => {
+    if (p.console !== 'both' && p.console !== kind) return false;
+    if (!access) return p.slug === 'login' || p.slug === 'password';
+    if (p.admin && !access.administration) return false;
+    if (p.feature && !access.features.includes(p.feature)) return false;
+    return true;
+  });
+}

@@ -1,0 +1,159 @@
+import type { ConsoleKind } from '#lib/state/session.ts';
+import type { AppPath } from './url';
+import type { ManualSlug } from '#lib/manual/pages.ts';
+
+export type IconName =
+  'home' | 'form' | 'users' | 'org' | 'log' | 'shield' | 'key' | 'building' | 'help' | 'logout' | 'plus';
+
+export type NavSection = 'main' | 'admin' | 'account';
+
+/**
+ * One entry of the sidebar. Modules plug in by adding a line here (with their feature key) and a
+ * route folder; entries whose feature the account lacks, or that need administration, are hidden.
+ */
+export interface NavItem {
+  href: AppPath;
+  label: string;
+  icon: IconName;
+  section: NavSection;
+  /** Feature key (GET /api/features) the account must have. */
+  feature?: string;
+  /** Only for administrators. */
+  admin?: boolean;
+  /** Manual page slug under /manual. */
+  manual: ManualSlug;
+  /** Further path prefixes that belong to this entry. */
+  also?: string[];
+  /** Text for the quick link card on the home screen. */
+  description?: string;
+}
+
+export const SECTION_LABELS: Record<NavSection, string> = {
+  main: '業務',
+  admin: '管理',
+  account: 'アカウント',
+};
+
+export const TENANT_NAV: NavItem[] = [
+  { href: '/', label: 'ホーム', icon: 'home', section: 'main', manual: 'home' },
+  {
+    href: '/forms',
+    label: 'フォーム',
+    icon: 'form',
+    section: 'main',
+    feature: 'forms',
+    manual: 'forms',
+    description: 'アンケートや申込フォームの一覧と、閲覧権限の設定',
+  },
+  {
+    href: '/staff',
+    label: '職員',
+    icon: 'users',
+    section: 'admin',
+    admin: true,
+    manual: 'staff',
+    description: '職員アカウントの登録・権限・ロック解除・CSV一括登録',
+  },
+  {
+    href: '/organisations',
+    label: '組織・チーム',
+    icon: 'org',
+    section: 'admin',
+    admin: true,
+    manual: 'organisations',
+    also: ['/teams'],
+    description: '課・グループとチーム、チームごとの機能権限',
+  },
+  {
+    href: '/audit',
+    label: '操作ログ',
+    icon: 'log',
+    section: 'admin',
+    admin: true,
+    manual: 'audit',
+    description: 'ログインや設定変更の記録の検索・CSV出力・改ざん検知',
+  },
+  {
+    href: '/security',
+    label: 'セキュリティ',
+    icon: 'shield',
+    section: 'admin',
+    admin: true,
+    manual: 'security',
+    description: '接続元IPアドレスの制限、緊急時の解除、二要素認証の必須化',
+  },
+  {
+    href: '/account/totp',
+    label: '二要素認証',
+    icon: 'key',
+    section: 'account',
+    manual: 'totp',
+  },
+  {
+    href: '/account/password',
+    label: 'パスワード変更',
+    icon: 'key',
+    section: 'account',
+    manual: 'password',
+  },
+];
+
+export const VENDOR_NAV: NavItem[] = [
+  {
+    href: '/vendor/tenants',
+    label: '自治体一覧',
+    icon: 'building',
+    section: 'main',
+    manual: 'vendor-tenants',
+  },
+  {
+    href: '/account/password',
+    label: 'パスワード変更',
+    icon: 'key',
+    section: 'account',
+    manual: 'password',
+  },
+];
+
+export interface Access {
+  features: readonly string[];
+  administration: boolean;
+}
+
+export function canSee(item: Pick<NavItem, 'feature' | 'admin'>, access: Access): boolean {
+  if (item.admin && !access.administration) return false;
+  if (item.feature && !access.features.includes(item.feature)) return false;
+  return true;
+}
+
+export function navFor(kind: ConsoleKind): NavItem[] {
+  return kind === 'vendor' ? VENDOR_NAV : TENANT_NAV;
+}
+
+export function visibleNav(kind: ConsoleKind, access: Access): NavItem[] {
+  return navFor(kind).filter((item) => canSee(item, access));
+}
+
+function matches(prefix: string, pathname: string): boolean {
+  if (prefix === '/') return pathname === '/';
+  return pathname === prefix || pathname.startsWith(`${prefix}/`);
+}
+
+/** The nav entry a path belongs to (longest prefix wins). */
+export function navItemFor(kind: ConsoleKind, pathname: string): NavItem | undefined {
+  let best: NavItem | undefined;
+  let bestLen = -1;
+  for (const item of navFor(kind)) {
+    for (const prefix of [item.href, ...(item.also ?? [])]) {
+      if (matches(prefix, pathname) && prefix.length > bestLen) {
+        best = item;
+        bestLen = prefix.length;
+      }
+    }
+  }
+  return best;
+}
+
+export function isCurrent(item: NavItem, pathname: string, kind: ConsoleKind): boolean {
+  return navItemFor(kind, pathname) === item;
+}

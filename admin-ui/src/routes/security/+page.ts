@@ -1,0 +1,7 @@
+import { api } from '#lib/api/client.ts';
+import { loadApi } from '#lib/api/load.ts';
+import type { SecuritySettings } from '#lib/api/types.ts';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async () =>
+  loadApi(async () => ({ security: await api.get<SecuritySettings>('/api/security') }));

@@ -1,0 +1,5 @@
+import { loadApi } from '#lib/api/load.ts';
+import { loadReference } from '#lib/api/reference.ts';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async () => loadApi(async () => ({ reference: await loadReference() }));
