@@ -1,7 +1,7 @@
 /**
  * Demo data for the five tenants (idempotent): an administrator and staff of each role in the
  * city's departments, two teams, organisation-owned forms, and one vendor support account.
- * Demo accounts skip the forced first-login password change so a reviewer can log straight in;
+ * Every city's demo password is `<Slug>-demo-2026` (Akaiwa-demo-2026…). Demo accounts skip the forced first-login password change so a reviewer can log straight in;
  * real accounts are created through the console or CSV and must change their password.
  * Usage: tsx scripts/seed-demo.ts
  */
@@ -10,15 +10,18 @@ import { withTenant } from '../server/src/platform/db/tenant-context.js';
 import { hashPassword } from '../server/src/platform/auth/passwords.js';
 import { appendToChain } from '../server/src/platform/audit/audit-chain.js';
 
-const STAFF_PASSWORD = process.env.DEMO_STAFF_PASSWORD ?? 'Tsunagu-demo-2026';
+/** Each city's demo accounts have their own password, so one city's credentials fail at another. */
+export function demoStaffPassword(slug: string): string {
+  return `${slug[0]!.toUpperCase()}${slug.slice(1)}-demo-2026`;
+}
 const VENDOR_PASSWORD = process.env.DEMO_VENDOR_PASSWORD ?? 'Tsunagu-vendor-2026';
 
 const tenants: Array<{ id: string; slug: string; modules: string[] }> = await withOps((m) =>
   m.query('select id, slug, modules from tenant order by slug'),
 );
-const staffHash = await hashPassword(STAFF_PASSWORD);
 
 for (const t of tenants) {
+  const staffHash = await hashPassword(demoStaffPassword(t.slug));
   await withTenant(t.id, async (m) => {
     const orgs: Array<{ id: string; code: string; name: string }> = await m.query(
       'select id, code, name from organisation order by sort_order, code',

@@ -73,8 +73,8 @@ for (const c of children)
 await waitForHttp(`http://127.0.0.1:${port}/healthz`);
 console.log(`
 tsunagu is running.
-  Staff console (e.g. Akaiwa):  http://akaiwa.admin.localhost:${port}/   login: admin / Tsunagu-demo-2026
-      other cities:             toyoake, tozawa, kuwana, toyonaka (.admin.localhost:${port})
+  Staff console (e.g. Akaiwa):  http://akaiwa.admin.localhost:${port}/   login: admin / Akaiwa-demo-2026
+      other cities:             toyoake, tozawa, kuwana, toyonaka (.admin.localhost:${port}), password <City>-demo-2026
   Vendor console:               http://admin.localhost:${port}/          login: support / Tsunagu-vendor-2026
   Resident pages (LIFF):        http://localhost:${port}/t/akaiwa/
 Press Ctrl+C to stop.`);

@@ -75,7 +75,14 @@ if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`);
     await run(bin('vitest'), ['run', '--config', e2eConfig, ...vitestArgs('e2e.json')], {
       cwd: path.join(root, 'admin-ui'),
-      env: { ...env, E2E_BASE: `http://localhost:${port}` },
+      env: {
+        ...env,
+        E2E_BASE: `http://localhost:${port}`,
+        E2E_ADMIN_LOGIN: 'admin',
+        E2E_ADMIN_PASSWORD: 'Akaiwa-demo-2026',
+        E2E_VENDOR_LOGIN: 'support',
+        E2E_VENDOR_PASSWORD: 'Tsunagu-vendor-2026',
+      },
     });
   });
   api?.kill('SIGTERM');
