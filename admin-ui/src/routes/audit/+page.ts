@@ -5,14 +5,14 @@ import type { AuditEntry, Paged } from '#lib/api/types.ts';
 import type { PageLoad } from './$types';
 import { apiFilters, readFilters } from './filters';
 
-export const load: PageLoad = async ({ url }) => {
+export const load: PageLoad = async ({ url, parent }) => {
   const filters = readFilters(url.searchParams);
   const query = {
     ...apiFilters(filters),
     page: intParam(url.searchParams, 'page', 1),
     pageSize: intParam(url.searchParams, 'pageSize', 50, 100),
   };
-  return loadApi(async () => ({
+  return loadApi(parent, async () => ({
     list: await api.get<Paged<AuditEntry>>('/api/audit', query),
     filters,
   }));

@@ -3,7 +3,7 @@ import { loadApi } from '#lib/api/load.ts';
 import type { Organisation } from '#lib/api/types.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async () =>
-  loadApi(async () => ({
+export const load: PageLoad = async ({ parent }) =>
+  loadApi(parent, async () => ({
     organisations: (await api.get<{ items: Organisation[] }>('/api/organisations')).items,
   }));

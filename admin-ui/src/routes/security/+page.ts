@@ -3,5 +3,5 @@ import { loadApi } from '#lib/api/load.ts';
 import type { SecuritySettings } from '#lib/api/types.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async () =>
-  loadApi(async () => ({ security: await api.get<SecuritySettings>('/api/security') }));
+export const load: PageLoad = async ({ parent }) =>
+  loadApi(parent, async () => ({ security: await api.get<SecuritySettings>('/api/security') }));

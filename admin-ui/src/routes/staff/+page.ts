@@ -4,7 +4,7 @@ import { intParam } from '#lib/api/query.ts';
 import type { Organisation, Paged, Staff } from '#lib/api/types.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ url }) => {
+export const load: PageLoad = async ({ url, parent }) => {
   const sp = url.searchParams;
   const filters = {
     q: sp.get('q') ?? '',
@@ -19,7 +19,7 @@ export const load: PageLoad = async ({ url }) => {
     page: intParam(sp, 'page', 1),
     pageSize: intParam(sp, 'pageSize', 20, 100),
   };
-  return loadApi(async () => {
+  return loadApi(parent, async () => {
     const [list, orgs] = await Promise.all([
       api.get<Paged<Staff>>('/api/staff', query),
       api.get<{ items: Organisation[] }>('/api/organisations'),

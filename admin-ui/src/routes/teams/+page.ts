@@ -3,8 +3,8 @@ import { loadApi } from '#lib/api/load.ts';
 import type { Feature, Team } from '#lib/api/types.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async () =>
-  loadApi(async () => {
+export const load: PageLoad = async ({ parent }) =>
+  loadApi(parent, async () => {
     const [teams, features] = await Promise.all([
       api.get<{ items: Team[] }>('/api/teams'),
       api.get<{ items: Feature[] }>('/api/features'),

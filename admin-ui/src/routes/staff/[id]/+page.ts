@@ -4,8 +4,8 @@ import { loadReference } from '#lib/api/reference.ts';
 import type { Staff } from '#lib/api/types.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ params }) =>
-  loadApi(async () => {
+export const load: PageLoad = async ({ params, parent }) =>
+  loadApi(parent, async () => {
     const [staff, reference] = await Promise.all([
       api.get<Staff>(`/api/staff/${encodeURIComponent(params.id)}`),
       loadReference(),

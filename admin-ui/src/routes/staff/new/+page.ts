@@ -2,4 +2,5 @@ import { loadApi } from '#lib/api/load.ts';
 import { loadReference } from '#lib/api/reference.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async () => loadApi(async () => ({ reference: await loadReference() }));
+export const load: PageLoad = async ({ parent }) =>
+  loadApi(parent, async () => ({ reference: await loadReference() }));

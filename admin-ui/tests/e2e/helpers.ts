@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Where the server runs (E2E_BASE, e.g. http://localhost:3000); consoles are on subdomains. */
+export const BASE = new URL(process.env.E2E_BASE ?? 'http://localhost:3000');
+
+export function consoleOrigin(slug: string | null): string {
+  const host = slug ? `${slug}.admin.localhost` : 'admin.localhost';
+  return `${BASE.protocol}//${host}${BASE.port ? `:${BASE.port}` : ''}`;
+}
+
+export const ADMIN = {
+  login: process.env.E2E_ADMIN_LOGIN ?? 'admin',
+  password: process.env.E2E_ADMIN_PASSWORD ?? 'Tsunagu-demo-2026',
+};
+
+export const VENDOR = {
+  login: process.env.E2E_VENDOR_LOGIN ?? 'support',
+  password: process.env.E2E_VENDOR_PASSWORD ?? 'Tsunagu-vendor-2026',
+};
+
+export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../screenshots');
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--headless',
+    ],
+  });
+}
+
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({
+    locale: 'ja-JP',
+    timezoneId: 'Asia/Tokyo',
+    viewport: { width: 1366, height: 900 },
+  });
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `admin-${name}.png`), fullPage: true });
+}
+
+/** Signs in on the login page of the console `page` is on. */
+export async function login(page: Page, origin: string, loginId: string, password: string): Promise<void> {
+  await page.goto(`${origin}/login`);
+  await page.getByLabel('ログインID').fill(loginId);
+  await page.getByLabel('パスワード', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+}
+
+/** A login id unique to this run. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}
