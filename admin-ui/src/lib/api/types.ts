@@ -191,8 +191,8 @@ export interface FormItem {
   organisationName?: string | null;
   createdAt?: string;
   updatedAt?: string;
-  /** What the current account may do with this form, when the server says so. */
-  permissions?: string[];
+  /** What the current account may do with this form (list answers only). */
+  can?: { update: boolean; delete: boolean; export: boolean };
 }
 
 export type GranteeType = 'organisation' | 'team' | 'staff';
