@@ -23,30 +23,36 @@ export interface ManualPage {
   admin?: boolean;
   /** Feature key the account must have. */
   feature?: string;
+  /** The screen this page explains. */
+  screen: `/${string}`;
 }
 
 export const MANUAL_PAGES: ManualPage[] = [
   {
     slug: 'login',
+    screen: '/login',
     title: 'ログイン',
     summary: 'ログインID・パスワードと確認コードでのログイン、ロックされたとき',
     console: 'both',
   },
   {
     slug: 'password',
+    screen: '/account/password',
     title: 'パスワードの変更',
     summary: '初回ログイン時の変更と、パスワードの決まり',
     console: 'both',
   },
   {
     slug: 'totp',
+    screen: '/account/totp',
     title: '二要素認証',
     summary: '認証アプリの登録と解除',
     console: 'tenant',
   },
-  { slug: 'home', title: 'ホーム', summary: 'ホーム画面の見かたとメニュー', console: 'tenant' },
+  { slug: 'home', screen: '/', title: 'ホーム', summary: 'ホーム画面の見かたとメニュー', console: 'tenant' },
   {
     slug: 'forms',
+    screen: '/forms',
     title: 'フォーム一覧',
     summary: 'フォームの作成・編集と、閲覧権限の設定',
     console: 'tenant',
@@ -54,6 +60,7 @@ export const MANUAL_PAGES: ManualPage[] = [
   },
   {
     slug: 'staff',
+    screen: '/staff',
     title: '職員管理',
     summary: '職員の登録・編集・削除、ロック解除、パスワード再発行',
     console: 'tenant',
@@ -61,6 +68,7 @@ export const MANUAL_PAGES: ManualPage[] = [
   },
   {
     slug: 'staff-import',
+    screen: '/staff/import',
     title: '職員のCSV出力・一括登録',
     summary: 'CSVファイルでの一括登録・更新・削除',
     console: 'tenant',
@@ -68,6 +76,7 @@ export const MANUAL_PAGES: ManualPage[] = [
   },
   {
     slug: 'organisations',
+    screen: '/organisations',
     title: '組織・チーム・権限',
     summary: '課・グループとチームの管理、機能の権限',
     console: 'tenant',
@@ -75,6 +84,7 @@ export const MANUAL_PAGES: ManualPage[] = [
   },
   {
     slug: 'audit',
+    screen: '/audit',
     title: '操作ログ',
     summary: '操作の記録の検索、CSV出力、改ざん検知',
     console: 'tenant',
@@ -82,6 +92,7 @@ export const MANUAL_PAGES: ManualPage[] = [
   },
   {
     slug: 'security',
+    screen: '/security',
     title: 'セキュリティ設定',
     summary: '接続元IPアドレスの制限、緊急時の制限解除、二要素認証の必須化',
     console: 'tenant',
@@ -89,6 +100,7 @@ export const MANUAL_PAGES: ManualPage[] = [
   },
   {
     slug: 'vendor-tenants',
+    screen: '/vendor/tenants',
     title: '自治体の管理',
     summary: '自治体の登録・編集、利用停止・再開、サポートとしての入室',
     console: 'vendor',
