@@ -51,9 +51,26 @@ export async function shot(page: Page, name: string): Promise<void> {
 /** Signs in on the login page of the console `page` is on. */
 export async function login(page: Page, origin: string, loginId: string, password: string): Promise<void> {
   await page.goto(`${origin}/login`);
-  await page.getByLabel('ログインID').fill(loginId);
-  await page.getByLabel('パスワード', { exact: true }).fill(password);
+  await page.locator('#loginId').fill(loginId);
+  await page.locator('#password').fill(password);
   await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+}
+
+/** Signs in and waits until the console shell is shown. */
+export async function loginToConsole(
+  page: Page,
+  origin: string,
+  loginId: string,
+  password: string,
+): Promise<void> {
+  await login(page, origin, loginId, password);
+  await page.getByRole('button', { name: 'ログアウト' }).waitFor({ timeout: 20_000 });
+  await page.waitForURL((u) => u.pathname !== '/login');
+}
+
+/** The text of the page heading (h1). */
+export async function heading(page: Page): Promise<string> {
+  return (await page.locator('h1').first().innerText()).trim();
 }
 
 /** A login id unique to this run. */

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { ADMIN, consoleOrigin, launch, login, newContext, shot } from './helpers';
+
+describe('staff login', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('signs in to Akaiwa and shows the home screen', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await page.goto(`${consoleOrigin('akaiwa')}/`);
+    await page.waitForURL(/\/login$/);
+    await expect.poll(() => page.locator('h1').first().innerText()).toBe('ログイン');
+    expect(await page.getByTestId('tenant-name').count()).toBe(0);
+    await shot(page, 'login');
+
+    await login(page, consoleOrigin('akaiwa'), ADMIN.login, ADMIN.password);
+    await page.getByRole('button', { name: 'ログアウト' }).waitFor();
+    await page.waitForURL((u) => u.pathname === '/');
+    expect(await page.getByTestId('tenant-name').innerText()).toContain('赤磐市');
+    expect(await page.locator('h1').first().innerText()).toBe('ホーム');
+    await expect.poll(() => page.getByText(/さん$/).first().isVisible()).toBe(true);
+    // Administrators see the administration section.
+    const nav = page.getByRole('navigation', { name: 'メインメニュー' });
+    for (const label of ['職員', '組織・チーム', '操作ログ', 'セキュリティ']) {
+      expect(await nav.getByRole('link', { name: label, exact: true }).count()).toBe(1);
+    }
+    await shot(page, 'home');
+
+    // The manual of the screen is one click away.
+    await page
+      .getByRole('link', { name: /ヘルプ/ })
+      .first()
+      .click();
+    await page.waitForURL(/\/manual\/home$/);
+    expect(await page.locator('h1').first().innerText()).toBe('ホーム');
+    await shot(page, 'manual-home');
+
+    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.waitForURL(/\/login$/);
+    await page.context().close();
+  });
+
+  it('refuses the same credentials on another city (Toyoake)', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await login(page, consoleOrigin('toyoake'), ADMIN.login, ADMIN.password);
+    const alert = page.getByRole('alert').first();
+    await alert.waitFor({ timeout: 15_000 });
+    expect((await alert.innerText()).length).toBeGreaterThan(0);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(await page.getByRole('button', { name: 'ログアウト' }).count()).toBe(0);
+    await shot(page, 'login-refused-toyoake');
+    await page.context().close();
+  });
+});
