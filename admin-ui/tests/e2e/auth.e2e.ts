@@ -46,6 +46,40 @@ describe('staff login', () => {
     await page.context().close();
   });
 
+  it("shows the API's Japanese message for a wrong password", async () => {
+    const page = await (await newContext(browser)).newPage();
+    await login(page, consoleOrigin('akaiwa'), 'no-such-user', 'wrong-password-123');
+    const alert = page.getByRole('alert').first();
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/[ぁ-んァ-ン一-龥]/);
+    await shot(page, 'login-error');
+    // Empty fields are caught before sending.
+    await page.locator('#loginId').fill('');
+    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+    await page.getByText('ログインIDを入力してください').waitFor();
+    await page.context().close();
+  });
+
+  it('shows a clear page when the tenant is suspended', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await page.route('**/api/context', (r) =>
+      r.fulfill({
+        status: 403,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: 'urn:tsunagu:tenant-suspended',
+          title: 'この自治体は現在ご利用いただけません',
+          status: 403,
+        }),
+      }),
+    );
+    await page.goto(`${consoleOrigin('akaiwa')}/`);
+    await page.getByRole('heading', { name: 'このサービスは現在ご利用いただけません' }).waitFor();
+    expect(await page.locator('#loginId').count()).toBe(0);
+    await shot(page, 'suspended');
+    await page.context().close();
+  });
+
   it('refuses the same credentials on another city (Toyoake)', async () => {
     const page = await (await newContext(browser)).newPage();
     await login(page, consoleOrigin('toyoake'), ADMIN.login, ADMIN.password);

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN, consoleOrigin, launch, loginToConsole, newContext, shot, uniqueId } from './helpers';
+import { ADMIN, consoleOrigin, launch, login, loginToConsole, newContext, shot, uniqueId } from './helpers';
 
 describe('staff management', () => {
   let browser: Browser;
   let page: Page;
   const origin = consoleOrigin('akaiwa');
+  let created: { loginId: string; temporaryPassword: string } | null = null;
 
   beforeAll(async () => {
     browser = await launch();
@@ -32,6 +33,7 @@ describe('staff management', () => {
     await page.getByText('職員を登録しました').waitFor();
     const temp = (await page.locator('output').first().innerText()).trim();
     expect(temp.length).toBeGreaterThanOrEqual(10);
+    created = { loginId, temporaryPassword: temp };
     await shot(page, 'staff-created');
 
     await page.goto(`${origin}/staff?q=${encodeURIComponent(loginId)}`);
@@ -46,6 +48,37 @@ describe('staff management', () => {
     expect(await page.locator('h1').first().innerText()).toBe('試験 花子');
     await page.getByRole('button', { name: '変更を保存' }).waitFor();
     await shot(page, 'staff-detail');
+  });
+
+  it('makes the new account change its temporary password first', async () => {
+    expect(created).not.toBeNull();
+    if (!created) return;
+    const other = await (await newContext(browser)).newPage();
+    await login(other, origin, created.loginId, created.temporaryPassword);
+    await other.waitForURL(/\/password$/);
+    expect(await other.locator('h1').first().innerText()).toBe('初回パスワード変更');
+    // Other screens are not reachable until the password is changed.
+    await other.goto(`${origin}/forms`);
+    await other.waitForURL(/\/password$/);
+    await other.locator('#pw-current').fill(created.temporaryPassword);
+    await other.locator('#pw-new').fill('short1');
+    await other.locator('#pw-confirm').fill('short1');
+    await other.getByRole('button', { name: '新しいパスワードを設定する' }).click();
+    await other.getByText('新しいパスワードが決まりを満たしていません').waitFor();
+    await shot(other, 'password-first-change');
+    const next = `Sakura-${Date.now()}`;
+    await other.locator('#pw-new').fill(next);
+    await other.locator('#pw-confirm').fill(next);
+    await other.getByRole('button', { name: '新しいパスワードを設定する' }).click();
+    await other.waitForURL((u) => u.pathname === '/');
+    expect(await other.locator('h1').first().innerText()).toBe('ホーム');
+    // A plain staff member sees no administration section.
+    const nav = other.getByRole('navigation', { name: 'メインメニュー' });
+    expect(await nav.getByRole('link', { name: '職員', exact: true }).count()).toBe(0);
+    await other.goto(`${origin}/staff`);
+    await other.getByRole('heading', { name: 'この画面を表示する権限がありません' }).waitFor();
+    await shot(other, 'staff-forbidden');
+    await other.context().close();
   });
 
   it('lists staff with server-side paging', async () => {

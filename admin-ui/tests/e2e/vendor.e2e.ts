@@ -44,6 +44,25 @@ describe('vendor console', () => {
     await dialog.getByRole('button', { name: 'キャンセル' }).click();
   });
 
+  it('enters Akaiwa as vendor support with a stated reason, shown as a banner', async () => {
+    await page.goto(`${origin}/vendor/tenants?q=akaiwa`);
+    const row = page.getByRole('row').filter({ hasText: '赤磐市' });
+    await row.getByRole('button', { name: /この自治体に入る/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'この自治体に入る' });
+    await dialog.getByLabel(/入る理由/).fill('E2E テスト: 問い合わせ 0001 の確認');
+    await dialog.getByRole('button', { name: '理由を記録して入る' }).click();
+    await page.waitForURL((u) => u.hostname.startsWith('akaiwa.admin.'));
+    const banner = page.getByRole('region', { name: 'ベンダーサポートの入室中' });
+    await banner.waitFor();
+    expect(await banner.innerText()).toContain('ベンダーサポートとしてログイン中');
+    expect(await banner.innerText()).toContain('理由: E2E テスト: 問い合わせ 0001 の確認');
+    await shot(page, 'vendor-entered-akaiwa');
+    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.waitForURL(/\/login$/);
+    await page.goto(`${origin}/vendor/tenants`);
+    await page.getByRole('heading', { name: '自治体一覧' }).waitFor();
+  });
+
   it('shows the new tenant form with module checkboxes', async () => {
     await page.goto(`${origin}/vendor/tenants/new`);
     expect(await page.locator('h1').first().innerText()).toBe('自治体の登録');

@@ -80,6 +80,20 @@ describe('api client', () => {
     expect(onPasswordChangeRequired).toHaveBeenCalledTimes(1);
   });
 
+  it('calls the TOTP setup hook when the tenant requires TOTP', async () => {
+    const onTotpSetupRequired = vi.fn();
+    setApiHooks({ onTotpSetupRequired });
+    setFetch(async () =>
+      json(403, {
+        type: 'urn:tsunagu:totp-setup-required',
+        title: '二要素認証を設定してください',
+        status: 403,
+      }),
+    );
+    await expect(api.get('/api/forms')).rejects.toBeInstanceOf(ApiError);
+    expect(onTotpSetupRequired).toHaveBeenCalledTimes(1);
+  });
+
   it('refreshes the CSRF token once and retries', async () => {
     let n = 0;
     const seen: string[] = [];

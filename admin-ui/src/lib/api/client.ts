@@ -1,4 +1,4 @@
-import { ApiError, PASSWORD_CHANGE_REQUIRED, toApiError } from './problem';
+import { ApiError, PASSWORD_CHANGE_REQUIRED, TOTP_SETUP_REQUIRED, toApiError } from './problem';
 import { withQuery, type QueryValue } from './query';
 
 /**
@@ -11,6 +11,8 @@ export interface ApiHooks {
   onUnauthenticated?: () => void;
   /** The account must change its password before anything else. */
   onPasswordChangeRequired?: () => void;
+  /** The tenant requires TOTP and the account must set it up before anything else. */
+  onTotpSetupRequired?: () => void;
   /** Fetches a fresh CSRF token (GET session) after a CSRF refusal; the call is retried once. */
   refreshCsrf?: () => Promise<void>;
 }
@@ -111,6 +113,7 @@ async function send<T>(method: string, path: string, opts: RequestOptions, retri
   if (!opts.quiet) {
     if (err.status === 401) hooks.onUnauthenticated?.();
     else if (err.status === 403 && err.type === PASSWORD_CHANGE_REQUIRED) hooks.onPasswordChangeRequired?.();
+    else if (err.status === 403 && err.type === TOTP_SETUP_REQUIRED) hooks.onTotpSetupRequired?.();
   }
   throw err;
 }

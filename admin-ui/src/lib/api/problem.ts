@@ -2,6 +2,7 @@ import type { FieldError, Problem } from './types';
 
 export const PASSWORD_CHANGE_REQUIRED = 'urn:tsunagu:password-change-required';
 export const TENANT_SUSPENDED = 'urn:tsunagu:tenant-suspended';
+export const TOTP_SETUP_REQUIRED = 'urn:tsunagu:totp-setup-required';
 
 /** Japanese fallbacks when a response carries no problem+json body (proxy errors, outages). */
 const STATUS_TITLES: Record<number, string> = {

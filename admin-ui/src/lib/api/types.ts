@@ -40,8 +40,9 @@ export type Context = { kind: 'tenant'; tenant: Tenant } | { kind: 'vendor' };
 export type StaffRole = 'administrator' | 'staff' | 'operator' | 'viewer';
 
 export interface SessionStaff {
-  id: string;
-  loginId: string;
+  /** null when vendor support entered the tenant. */
+  id: string | null;
+  loginId: string | null;
   displayName: string;
   role: StaffRole;
   totpEnabled: boolean;
@@ -65,6 +66,8 @@ export interface StaffSessionResponse {
   stage?: 'totp' | 'active';
   csrfToken: string;
   mustChangePassword?: boolean;
+  /** The tenant requires TOTP and this account has not set it up yet. */
+  totpSetupRequired?: boolean;
   staff?: SessionStaff;
   features?: string[];
   permissions?: { administration: boolean };

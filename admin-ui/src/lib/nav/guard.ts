@@ -36,6 +36,10 @@ export function guardRedirect(
     if (pathname === '/password' || pathname.startsWith('/manual')) return null;
     return '/password';
   }
+  if (session.totpSetupRequired) {
+    if (pathname === '/account/totp' || pathname.startsWith('/manual')) return null;
+    return '/account/totp';
+  }
   if (pathname === '/login' || pathname === '/password') {
     const next = safeNext(new URLSearchParams(search).get('next'));
     return next ?? homeFor(kind);
@@ -54,7 +58,11 @@ export type AccessProblem = null | 'admin' | 'feature';
 
 /** Whether the signed-in account may open this screen (rendered as a clear refusal, not a redirect). */
 export function accessProblem(kind: ConsoleKind, session: AppSession, pathname: string): AccessProblem {
-  const access = { features: session.features, administration: session.administration };
+  const access = {
+    features: session.features,
+    administration: session.administration,
+    vendorSupport: Boolean(session.vendorSupport),
+  };
   if (pathname.startsWith('/manual/')) {
     const page = manualPage(pathname.slice('/manual/'.length));
     if (!page) return null;

@@ -24,6 +24,14 @@ describe('navigation config', () => {
     );
   });
 
+  it('hides the account entries from vendor support inside a tenant', () => {
+    const hrefs = visibleNav('tenant', { features: [], administration: true, vendorSupport: true }).map(
+      (i) => i.href,
+    );
+    expect(hrefs).toContain('/staff');
+    expect(hrefs).not.toContain('/account/password');
+  });
+
   it('finds the entry of nested paths', () => {
     expect(navItemFor('tenant', '/staff/123')?.href).toBe('/staff');
     expect(navItemFor('tenant', '/teams')?.href).toBe('/organisations');
@@ -52,6 +60,20 @@ describe('guardRedirect', () => {
     expect(guardRedirect('tenant', s, '/staff', '')).toBe('/password');
     expect(guardRedirect('tenant', s, '/password', '')).toBeNull();
     expect(guardRedirect('tenant', s, '/manual/password', '')).toBeNull();
+  });
+
+  it('forces the TOTP setup when the tenant requires it', () => {
+    const s = active({ totpSetupRequired: true });
+    expect(guardRedirect('tenant', s, '/staff', '')).toBe('/account/totp');
+    expect(guardRedirect('tenant', s, '/account/totp', '')).toBeNull();
+    expect(
+      guardRedirect(
+        'tenant',
+        active({ totpSetupRequired: true, mustChangePassword: true }),
+        '/account/totp',
+        '',
+      ),
+    ).toBe('/password');
   });
 
   it('leaves the login page after signing in, to a safe next path', () => {

@@ -118,9 +118,12 @@ export const VENDOR_NAV: NavItem[] = [
 export interface Access {
   features: readonly string[];
   administration: boolean;
+  /** Vendor support inside a tenant has no own password or TOTP there. */
+  vendorSupport?: boolean;
 }
 
-export function canSee(item: Pick<NavItem, 'feature' | 'admin'>, access: Access): boolean {
+export function canSee(item: Pick<NavItem, 'feature' | 'admin' | 'section'>, access: Access): boolean {
+  if (item.section === 'account' && access.vendorSupport) return false;
   if (item.admin && !access.administration) return false;
   if (item.feature && !access.features.includes(item.feature)) return false;
   return true;

@@ -119,6 +119,10 @@ setApiHooks({
     const query = `expired=1${next !== '/' ? `&next=${encodeURIComponent(next)}` : ''}`;
     void goto(resolve(route(`/login?${query}`)), { replaceState: true });
   },
+  onTotpSetupRequired: () => {
+    app.session = { ...app.session, totpSetupRequired: true };
+    void goto(resolve('/account/totp'), { replaceState: true });
+  },
   onPasswordChangeRequired: () => {
     app.session = { ...app.session, mustChangePassword: true };
     void goto(resolve('/password'), { replaceState: true });

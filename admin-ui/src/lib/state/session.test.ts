@@ -31,6 +31,22 @@ describe('normaliseSession', () => {
     expect(s.features).toEqual(['forms']);
     expect(s.administration).toBe(true);
     expect(s.vendorSupport?.reason).toBe('問い合わせ対応');
+    expect(s.totpSetupRequired).toBe(false);
+  });
+
+  it('reads a vendor support session inside a tenant (no staff id) and a required TOTP setup', () => {
+    const s = normaliseSession('tenant', {
+      authenticated: true,
+      stage: 'active',
+      csrfToken: 't',
+      totpSetupRequired: true,
+      staff: { id: null, loginId: null, displayName: 'サポート', role: 'administrator', totpEnabled: true },
+      features: [],
+      permissions: { administration: true },
+      vendor: { label: 'サポート', reason: '調査' },
+    });
+    expect(s.user?.id).toBe('');
+    expect(s.totpSetupRequired).toBe(true);
   });
 
   it('treats the TOTP stage as not yet active', () => {

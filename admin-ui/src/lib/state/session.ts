@@ -20,6 +20,8 @@ export interface AppSession {
   /** "totp": password accepted, the second factor is still missing. */
   stage: 'totp' | 'active' | null;
   mustChangePassword: boolean;
+  /** The tenant requires TOTP and this account must set it up first. */
+  totpSetupRequired: boolean;
   user: SessionUser | null;
   features: string[];
   administration: boolean;
@@ -32,6 +34,7 @@ export const ANONYMOUS: AppSession = {
   authenticated: false,
   stage: null,
   mustChangePassword: false,
+  totpSetupRequired: false,
   user: null,
   features: [],
   administration: false,
@@ -76,10 +79,11 @@ export function normaliseSession(
     stage,
     csrfToken,
     mustChangePassword: Boolean(s.mustChangePassword),
+    totpSetupRequired: Boolean(s.totpSetupRequired),
     user: s.staff
       ? {
-          id: s.staff.id,
-          loginId: s.staff.loginId,
+          id: s.staff.id ?? '',
+          loginId: s.staff.loginId ?? '',
           displayName: s.staff.displayName,
           role: s.staff.role,
           totpEnabled: Boolean(s.staff.totpEnabled),
@@ -94,6 +98,11 @@ export function normaliseSession(
 /** Fully signed in (password and, if needed, the second factor). */
 export function isActive(s: AppSession): boolean {
   return s.authenticated && s.stage === 'active';
+}
+
+/** Signed in with nothing left to do first (password change, required TOTP setup). */
+export function inConsole(s: AppSession): boolean {
+  return isActive(s) && !s.mustChangePassword && !s.totpSetupRequired;
 }
 
 export const ROLE_LABELS: Record<StaffRole | 'vendor', string> = {

@@ -22,12 +22,12 @@ export function checkPassword(
     { id: 'digits', label: '数字を含む', ok: /[0-9]/.test(password) },
     {
       id: 'notLoginId',
-      label: 'ログインIDと同じではない',
+      label: 'ログインIDと異なる',
       ok: password.length > 0 && password.toLowerCase() !== loginId.toLowerCase(),
     },
     {
       id: 'notCurrent',
-      label: '現在のパスワードと同じではない',
+      label: '現在のパスワードと異なる',
       ok: password.length > 0 && password !== (ctx.currentPassword ?? ''),
     },
   ];
