@@ -47,6 +47,13 @@ describe('staff console screens', () => {
     });
   }
 
+  it('shows screenshots in the manual', async () => {
+    await page.goto(`${origin}/manual/staff`);
+    const img = page.getByRole('img', { name: /画面の例/ }).first();
+    await img.scrollIntoViewIfNeeded();
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  });
+
   it('opens the TOTP setup with a QR code', async () => {
     await page.goto(`${origin}/account/totp`);
     await page.getByRole('heading', { name: '現在の状態' }).waitFor();
