@@ -16,6 +16,8 @@ class AppState {
   context = $state<Context | null>(null);
   session = $state<AppSession>({ ...ANONYMOUS });
   failure = $state<Failure>(null);
+  /** Why the session could not be read (e.g. this network is not in the IP allow-list). */
+  sessionNotice = $state<{ title: string; detail?: string } | null>(null);
   ready = $state(false);
 
   get kind(): 'tenant' | 'vendor' {
@@ -69,6 +71,7 @@ async function load(): Promise<void> {
     } else if (e instanceof ApiError && e.status === 403) {
       // e.g. the IP address is not in the allow-list: the login page shows the reason.
       app.session = { ...ANONYMOUS };
+      app.sessionNotice = { title: e.title, detail: e.detail };
     } else {
       app.failure = {
         kind: 'unreachable',
