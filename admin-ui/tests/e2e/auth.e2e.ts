@@ -80,6 +80,47 @@ describe('staff login', () => {
     await page.context().close();
   });
 
+  it('explains a refused network, a locked account and too many attempts (API answers mocked)', async () => {
+    const page = await (await newContext(browser)).newPage();
+    const problem = (status: number, type: string, title: string, detail?: string) => ({
+      status,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ type, title, status, detail }),
+    });
+    await page.route('**/api/auth/session', (r) =>
+      r.fulfill(
+        problem(
+          403,
+          'urn:tsunagu:ip-not-allowed',
+          'このネットワークからは管理画面を利用できません',
+          '接続元IPアドレス（203.0.113.9）は許可されていません。',
+        ),
+      ),
+    );
+    await page.goto(`${consoleOrigin('akaiwa')}/login`);
+    await page.getByText('このネットワークからは管理画面を利用できません').waitFor();
+    await shot(page, 'login-ip-refused');
+
+    await page.unroute('**/api/auth/session');
+    let answer = problem(
+      423,
+      'about:blank',
+      'アカウントがロックされています。管理者に解除を依頼してください',
+    );
+    await page.route('**/api/auth/login', (r) => r.fulfill(answer));
+    await login(page, consoleOrigin('akaiwa'), 'someone', 'whatever-123');
+    await page.getByRole('alert').filter({ hasText: 'アカウントがロックされています' }).waitFor();
+    answer = problem(
+      429,
+      'about:blank',
+      'ログインの試行回数が多すぎます。しばらく待ってから、もう一度お試しください',
+    );
+    await page.locator('#password').fill('whatever-123');
+    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: '試行回数が多すぎます' }).waitFor();
+    await page.context().close();
+  });
+
   it('refuses the same credentials on another city (Toyoake)', async () => {
     const page = await (await newContext(browser)).newPage();
     await login(page, consoleOrigin('toyoake'), ADMIN.login, ADMIN.password);
