@@ -54,7 +54,7 @@ export function guardRedirect(
   return null;
 }
 
-export type AccessProblem = null | 'admin' | 'feature';
+export type AccessProblem = null | 'admin' | 'feature' | 'console';
 
 /** Whether the signed-in account may open this screen (rendered as a clear refusal, not a redirect). */
 export function accessProblem(kind: ConsoleKind, session: AppSession, pathname: string): AccessProblem {
@@ -66,7 +66,9 @@ export function accessProblem(kind: ConsoleKind, session: AppSession, pathname: 
   if (pathname.startsWith('/manual/')) {
     const page = manualPage(pathname.slice('/manual/'.length));
     if (!page) return null;
+    if (page.console !== 'both' && page.console !== kind) return 'console';
     if (page.admin && !session.administration) return 'admin';
+    if (page.feature && !session.features.includes(page.feature)) return 'feature';
     return null;
   }
   const item = navItemFor(kind, pathname);

@@ -104,6 +104,13 @@ describe('accessProblem', () => {
     expect(accessProblem('tenant', active(), '/manual/audit')).toBe('admin');
     expect(accessProblem('tenant', active({ administration: true }), '/staff')).toBeNull();
   });
+  it('keeps manual pages to their console and features', () => {
+    expect(accessProblem('tenant', active({ administration: true }), '/manual/vendor-tenants')).toBe(
+      'console',
+    );
+    expect(accessProblem('tenant', active(), '/manual/forms')).toBe('feature');
+    expect(accessProblem('vendor', active({ administration: true }), '/manual/vendor-tenants')).toBeNull();
+  });
   it('refuses module screens without the feature', () => {
     expect(accessProblem('tenant', active(), '/forms')).toBe('feature');
     expect(accessProblem('tenant', active({ features: ['forms'] }), '/forms/1')).toBeNull();
