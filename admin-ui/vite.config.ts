@@ -30,7 +30,6 @@ export default defineConfig({
     }),
   ],
   server: {
-    host: true,
     port: 5173,
     strictPort: true,
     allowedHosts: ['.localhost'],
