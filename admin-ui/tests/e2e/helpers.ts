@@ -77,3 +77,31 @@ export async function heading(page: Page): Promise<string> {
 export function uniqueId(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
 }
+
+/** Calls the API from the signed-in page (same origin, session cookie and CSRF token). */
+export async function apiCall(
+  page: Page,
+  method: string,
+  path: string,
+): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(
+    async ([m, p]) => {
+      const s = (await (await fetch('/api/auth/session')).json()) as { csrfToken?: string };
+      const res = await fetch(p, { method: m, headers: { 'X-CSRF-Token': s.csrfToken ?? '' } });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+    },
+    [method, path] as const,
+  );
+}
+
+/** Removes what a test created, so runs against a shared demo server leave no traces behind. */
+export async function removeQuietly(page: Page, paths: string[]): Promise<void> {
+  for (const p of paths) {
+    try {
+      await apiCall(page, 'DELETE', p);
+    } catch {
+      // best effort
+    }
+  }
+}

@@ -1,11 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN, consoleOrigin, launch, loginToConsole, newContext, shot, uniqueId } from './helpers';
+import {
+  ADMIN,
+  apiCall,
+  consoleOrigin,
+  launch,
+  loginToConsole,
+  newContext,
+  removeQuietly,
+  shot,
+  uniqueId,
+} from './helpers';
 
 describe('organisations, teams and CSV import', () => {
   let browser: Browser;
   let page: Page;
   const origin = consoleOrigin('akaiwa');
+  const cleanup: string[] = [];
 
   beforeAll(async () => {
     browser = await launch();
@@ -13,6 +24,7 @@ describe('organisations, teams and CSV import', () => {
     await loginToConsole(page, origin, ADMIN.login, ADMIN.password);
   });
   afterAll(async () => {
+    if (page) await removeQuietly(page, cleanup);
     await browser?.close();
   });
 
@@ -48,6 +60,10 @@ describe('organisations, teams and CSV import', () => {
     const row = page.getByRole('row').filter({ hasText: name });
     await row.waitFor();
     expect(await row.locator('.badge').count()).toBe(1);
+    const teams = (await apiCall(page, 'GET', '/api/teams')).body as {
+      items: { id: string; name: string }[];
+    };
+    for (const t of teams.items.filter((t) => t.name === name)) cleanup.push(`/api/teams/${t.id}`);
   });
 
   it('previews a CSV import with row errors, then applies a valid one', async () => {
@@ -79,5 +95,9 @@ describe('organisations, teams and CSV import', () => {
     await page.getByText('CSVの内容を反映しました').first().waitFor();
     expect(await page.getByRole('row').filter({ hasText: loginId }).count()).toBe(1);
     await shot(page, 'staff-import-applied');
+    const found = (await apiCall(page, 'GET', `/api/staff?q=${encodeURIComponent(loginId)}`)).body as {
+      items: { id: string; loginId: string }[];
+    };
+    for (const s of found.items.filter((s) => s.loginId === loginId)) cleanup.push(`/api/staff/${s.id}`);
   });
 });

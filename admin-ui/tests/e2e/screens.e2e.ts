@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN, consoleOrigin, launch, loginToConsole, newContext, shot } from './helpers';
+import { ADMIN, consoleOrigin, launch, loginToConsole, newContext, removeQuietly, shot } from './helpers';
 
 /** Every screen of the staff console loads for an administrator, with its help link. */
 describe('staff console screens', () => {
   let browser: Browser;
   let page: Page;
   const origin = consoleOrigin('akaiwa');
+  const cleanup: string[] = [];
 
   beforeAll(async () => {
     browser = await launch();
@@ -14,6 +15,7 @@ describe('staff console screens', () => {
     await loginToConsole(page, origin, ADMIN.login, ADMIN.password);
   });
   afterAll(async () => {
+    if (page) await removeQuietly(page, cleanup);
     await browser?.close();
   });
 
@@ -79,6 +81,7 @@ describe('staff console screens', () => {
     await org.selectOption(first);
     await page.getByRole('button', { name: '作成する' }).click();
     await page.waitForURL(/\/forms\/[0-9a-f-]+$/);
+    cleanup.push(`/api${new URL(page.url()).pathname}`);
     await page.getByRole('heading', { name: '権限' }).waitFor();
     await shot(page, 'form-detail');
   });

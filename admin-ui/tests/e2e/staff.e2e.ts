@@ -1,12 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN, consoleOrigin, launch, login, loginToConsole, newContext, shot, uniqueId } from './helpers';
+import {
+  ADMIN,
+  consoleOrigin,
+  launch,
+  login,
+  loginToConsole,
+  newContext,
+  removeQuietly,
+  shot,
+  uniqueId,
+} from './helpers';
 
 describe('staff management', () => {
   let browser: Browser;
   let page: Page;
   const origin = consoleOrigin('akaiwa');
   let created: { loginId: string; temporaryPassword: string } | null = null;
+  const cleanup: string[] = [];
 
   beforeAll(async () => {
     browser = await launch();
@@ -14,6 +25,7 @@ describe('staff management', () => {
     await loginToConsole(page, origin, ADMIN.login, ADMIN.password);
   });
   afterAll(async () => {
+    if (page) await removeQuietly(page, cleanup);
     await browser?.close();
   });
 
@@ -45,6 +57,7 @@ describe('staff management', () => {
 
     await row.getByRole('link', { name: '試験 花子', exact: true }).click();
     await page.waitForURL(/\/staff\/[0-9a-f-]+$/);
+    cleanup.push(`/api${new URL(page.url()).pathname}`);
     expect(await page.locator('h1').first().innerText()).toBe('試験 花子');
     await page.getByRole('button', { name: '変更を保存' }).waitFor();
     await shot(page, 'staff-detail');
