@@ -7,7 +7,12 @@ import { classifyHost, findTenantBySlug } from './platform/tenancy/tenants.js';
 import { staffAuthRouter } from './platform/auth/staff-auth.routes.js';
 import { securityRouter } from './platform/tenancy/security.routes.js';
 import { staffRouter } from './modules/staff/staff.routes.js';
-import { featuresRouter, organisationsRouter, teamsRouter } from './modules/staff/organisations.routes.js';
+import {
+  directoryRouter,
+  featuresRouter,
+  organisationsRouter,
+  teamsRouter,
+} from './modules/staff/organisations.routes.js';
 import { auditRouter } from './modules/audit/audit.routes.js';
 import { formsRouter } from './modules/forms/forms.routes.js';
 import { vendorRouter } from './modules/tenants/vendor.routes.js';
@@ -65,6 +70,7 @@ export function buildApp(): Express {
   admin.use('/organisations', json, organisationsRouter());
   admin.use('/teams', json, teamsRouter());
   admin.use('/features', json, featuresRouter());
+  admin.use('/directory', json, directoryRouter());
   admin.use('/audit', json, auditRouter());
   admin.use('/security', json, securityRouter());
   admin.use('/forms', json, formsRouter());

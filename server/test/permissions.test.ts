@@ -158,7 +158,19 @@ describe('permissions', () => {
   });
 
   it('a viewer only reads', async () => {
-    expect((await viewer.get(`/api/forms/${formA}`)).status).toBe(200);
+    const detail = await viewer.get(`/api/forms/${formA}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.can).toEqual({ update: false, delete: false, export: false, share: false });
+    expect(detail.body.organisationName).toBe('KA課');
+    expect((await staffA.get(`/api/forms/${formA}`)).body.can).toEqual({
+      update: true,
+      delete: true,
+      export: true,
+      share: true,
+    });
+    // Everyone may look up colleagues by name to share with them; only ids and names come back.
+    const dir = await viewer.get('/api/directory/staff?q=staff-a');
+    expect(dir.body.items).toEqual([{ id: staffAId, loginId: 'staff-a', displayName: '職員 staff-a' }]);
     expect((await viewer.patch(`/api/forms/${formA}`, { title: 'x' })).status).toBe(403);
     expect((await viewer.post('/api/forms', { title: 'x', organisationId: t.orgs.ka })).status).toBe(403);
   });

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { containsPattern } from '../../platform/db/sql.js';
 import { subject } from '@casl/ability';
 import { z } from 'zod';
 import { abilityToSql } from '../../platform/permissions/ability-sql.js';
@@ -56,6 +57,14 @@ async function loadForm(ctx: StaffRequest, id: string): Promise<Form> {
 
 const asSubject = (f: Form) => subject('Form', { id: f.id, organisationId: f.organisationId });
 
+/** What the caller may do with one form, so screens can hide what the server would refuse. */
+const permissionsOn = (ctx: StaffRequest, f: Form) => ({
+  update: ctx.ability.can('update', asSubject(f)),
+  delete: ctx.ability.can('delete', asSubject(f)),
+  export: ctx.ability.can('export', asSubject(f)),
+  share: ctx.ability.can('delete', asSubject(f)),
+});
+
 export function formsRouter(): Router {
   const r = Router();
   const opts = { feature: 'forms' };
@@ -65,7 +74,7 @@ export function formsRouter(): Router {
     staffRoute(opts, async (ctx) => {
       const q = parseQuery(listParams, ctx.req.query);
       const qb = visibleForms(ctx, 'read');
-      if (q.q) qb.andWhere('f.title ilike :q', { q: `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%` });
+      if (q.q) qb.andWhere('f.title ilike :q', { q: containsPattern(q.q) });
       if (q.status) qb.andWhere('f.status = :status', { status: q.status });
       const total = await qb.getCount();
       const { entities, raw } = await qb
@@ -77,11 +86,7 @@ export function formsRouter(): Router {
       const items = entities.map((f, i) => ({
         ...f,
         organisationName: (raw[i] as { organisation_name?: string }).organisation_name ?? null,
-        can: {
-          update: ctx.ability.can('update', asSubject(f)),
-          delete: ctx.ability.can('delete', asSubject(f)),
-          export: ctx.ability.can('export', asSubject(f)),
-        },
+        can: permissionsOn(ctx, f),
       }));
       return { items, total, page: q.page, pageSize: q.pageSize };
     }),
@@ -148,7 +153,10 @@ export function formsRouter(): Router {
     staffRoute(opts, async (ctx) => {
       const form = await loadForm(ctx, parseBody(uuidParam, ctx.req.params.id));
       assertCan(ctx, 'read', asSubject(form), { type: 'form', id: form.id });
-      return form;
+      const org: Array<{ name: string }> = await ctx.m.query('select name from organisation where id = $1', [
+        form.organisationId,
+      ]);
+      return { ...form, organisationName: org[0]?.name ?? null, can: permissionsOn(ctx, form) };
     }),
   );
 

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { containsPattern } from '../../platform/db/sql.js';
 import { z } from 'zod';
 import { FEATURES, isFeatureKey } from '../../contracts/features.js';
 import { HttpError, notFound } from '../../platform/http/errors.js';
@@ -214,6 +215,29 @@ export function featuresRouter(): Router {
   r.get(
     '/',
     staffRoute({}, async (ctx) => ({ items: FEATURES.filter((f) => ctx.tenant.modules.includes(f.key)) })),
+  );
+  return r;
+}
+
+/**
+ * A staff directory for pickers (e.g. sharing a form with one person): ids and names only,
+ * open to every logged-in account of the tenant, searched and capped in SQL.
+ */
+export function directoryRouter(): Router {
+  const r = Router();
+  r.get(
+    '/staff',
+    staffRoute({}, async (ctx) => {
+      const q = typeof ctx.req.query.q === 'string' ? ctx.req.query.q.trim().slice(0, 100) : '';
+      const like = containsPattern(q);
+      const items = await ctx.m.query(
+        `select id, login_id as "loginId", display_name as "displayName" from staff_account
+          where $1 = '' or login_id ilike $2 or display_name ilike $2
+          order by display_name limit 20`,
+        [q, like],
+      );
+      return { items };
+    }),
   );
   return r;
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { containsPattern } from '../../platform/db/sql.js';
 import { HttpError, notFound } from '../../platform/http/errors.js';
 import type { Page } from '../../platform/http/validation.js';
 import { hashPassword, temporaryPassword } from '../../platform/auth/passwords.js';
@@ -76,7 +77,7 @@ export async function listStaff(m: EntityManager, q: StaffListQuery): Promise<Pa
   const qb = m.createQueryBuilder(StaffAccount, 's');
   if (q.q) {
     qb.andWhere("(s.login_id ilike :q or s.display_name ilike :q or coalesce(s.email, '') ilike :q)", {
-      q: `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`,
+      q: containsPattern(q.q),
     });
   }
   if (q.role) qb.andWhere('s.role = :role', { role: q.role });

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { containsPattern } from '../../platform/db/sql.js';
 import { z } from 'zod';
 import { FEATURE_KEYS, isFeatureKey } from '../../contracts/features.js';
 import { HttpError, notFound } from '../../platform/http/errors.js';
@@ -163,7 +164,7 @@ export async function listTenantsWithUsage(
   const params: unknown[] = [];
   const where: string[] = [];
   if (q.q) {
-    params.push(`%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+    params.push(containsPattern(q.q));
     where.push(
       `(t.slug ilike $${params.length} or t.name_ja ilike $${params.length} or t.name_en ilike $${params.length} or t.local_gov_code ilike $${params.length})`,
     );
