@@ -1,4 +1,5 @@
 import { PlatformCore1763769600000 } from './1763769600000-platform-core.js';
+import { LineLayer1763856000000 } from './1763856000000-line-layer.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
-export const allMigrations = [PlatformCore1763769600000];
+export const allMigrations = [PlatformCore1763769600000, LineLayer1763856000000];

@@ -3,6 +3,13 @@ import { logger } from './platform/log/logger.js';
 import { queueConnection, MAINTENANCE_QUEUE, maintenanceQueue } from './platform/queue/queues.js';
 import { closeDataSources } from './platform/db/data-sources.js';
 import { purgeExpiredSessions } from './modules/tenants/maintenance.jobs.js';
+import {
+  LINE_EVENTS_QUEUE,
+  lineEventsQueue,
+  type ForwardEventsJob,
+  type ProcessUserEventsJob,
+} from './modules/line/line-queue.js';
+import { forwardEvents, processUserEvents, sweepPendingEvents } from './modules/line/events.jobs.js';
 
 /**
  * The worker process: BullMQ workers and job schedulers (Asia/Tokyo). Modules register their
@@ -19,16 +26,35 @@ async function main() {
     MAINTENANCE_QUEUE,
     async (job) => {
       if (job.name === 'purge-expired-sessions') return purgeExpiredSessions();
+      if (job.name === 'sweep-webhook-events') return sweepPendingEvents();
       throw new Error(`unknown maintenance job ${job.name}`);
     },
     { connection: queueConnection(), concurrency: 1 },
+  );
+  await queue.upsertJobScheduler(
+    'sweep-webhook-events',
+    { every: 60_000 },
+    { name: 'sweep-webhook-events', data: {} },
+  );
+  const lineWorker = new Worker(
+    LINE_EVENTS_QUEUE,
+    async (job) => {
+      if (job.name === 'process-user-events') return processUserEvents(job.data as ProcessUserEventsJob);
+      if (job.name === 'forward-events') return forwardEvents(job.data as ForwardEventsJob);
+      throw new Error(`unknown LINE job ${job.name}`);
+    },
+    { connection: queueConnection(), concurrency: 8 },
+  );
+  lineWorker.on('failed', (job, err) =>
+    logger.error({ job: job?.name, err: err.message }, 'LINE job failed'),
   );
   worker.on('failed', (job, err) => logger.error({ job: job?.name, err }, 'job failed'));
   worker.on('completed', (job, result) => logger.info({ job: job.name, result }, 'job completed'));
   logger.info('tsunagu worker running');
   const stop = async () => {
-    await worker.close();
+    await Promise.all([worker.close(), lineWorker.close()]);
     await queue.close();
+    await lineEventsQueue().close();
     await closeDataSources();
     process.exit(0);
   };

@@ -114,4 +114,23 @@ describe('vendor console', () => {
       },
     ]);
   });
+
+  it('sets a tenant’s LINE channel; secrets are stored encrypted and never returned', async () => {
+    const body = {
+      channelId: '1657000001',
+      channelSecret: 'a-very-secret-value',
+      accessToken: 'long-lived-token-xyz',
+      botUserId: null,
+    };
+    const res = await vendor.put(`/api/vendor/tenants/${t.tenant.id}/channels/test`, body);
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body)).not.toContain('a-very-secret-value');
+    expect(res.body.items[0]).toMatchObject({ kind: 'test', channelId: '1657000001' });
+    const raw = await withTenant(t.tenant.id, (m) =>
+      m.query('select channel_secret, access_token from line_channel'),
+    );
+    expect(raw[0].channel_secret).toMatch(/^v1:/);
+    expect(raw[0].access_token).not.toContain('long-lived-token-xyz');
+    expect((await vendor.put(`/api/vendor/tenants/${t.tenant.id}/channels/staging`, body)).status).toBe(422);
+  });
 });

@@ -15,6 +15,8 @@ import { listQuery, parseBody, parseQuery, uuidParam } from '../../platform/http
 import { withinRateLimit } from '../../platform/queue/redis.js';
 import { Tenant } from '../../platform/tenancy/tenant.entity.js';
 import { createTenant, listTenantsWithUsage, tenantInput, updateTenant } from './tenants.service.js';
+import { withTenant } from '../../platform/db/tenant-context.js';
+import { CHANNEL_KINDS, channelInput, describeChannels, saveChannel } from '../line/channels.service.js';
 import { createVendorSession, vendorRoute, type VendorRequest } from './vendor-route.js';
 
 function sessionView(ctx: Pick<VendorRequest, 'session' | 'account'>) {
@@ -253,6 +255,42 @@ export function vendorRouter(): Router {
       await ctx.audit({ action: 'tenant.resume', outcome: 'success', targetType: 'tenant', targetId: id });
       await auditInTenant(ctx, id, 'tenant.resume', {});
       return ctx.m.findOneOrFail(Tenant, { where: { id } });
+    }),
+  );
+
+  r.get(
+    '/tenants/:id/channels',
+    vendorRoute({ auth: 'active' }, async (ctx) => {
+      const id = parseBody(uuidParam, ctx.req.params.id);
+      if (!(await ctx.m.findOne(Tenant, { where: { id } }))) throw notFound('自治体');
+      return { items: await withTenant(id, (m) => describeChannels(m)) };
+    }),
+  );
+
+  r.put(
+    '/tenants/:id/channels/:kind',
+    vendorRoute({ auth: 'active' }, async (ctx) => {
+      const id = parseBody(uuidParam, ctx.req.params.id);
+      const kind = parseBody(z.enum(CHANNEL_KINDS), ctx.req.params.kind);
+      if (!(await ctx.m.findOne(Tenant, { where: { id } }))) throw notFound('自治体');
+      const input = parseBody(channelInput, ctx.req.body);
+      await withTenant(id, (m) => saveChannel(m, id, kind, input));
+      const detail = {
+        kind,
+        channelId: input.channelId,
+        botUserId: input.botUserId,
+        loginChannelId: input.loginChannelId,
+        forwardUrl: input.forwardUrl,
+      };
+      await ctx.audit({
+        action: 'tenant.channel_set',
+        outcome: 'success',
+        targetType: 'tenant',
+        targetId: id,
+        detail,
+      });
+      await auditInTenant(ctx, id, 'tenant.channel_set', detail);
+      return { items: await withTenant(id, (m) => describeChannels(m)) };
     }),
   );
 
