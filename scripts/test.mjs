@@ -1,6 +1,6 @@
 // `npm test`: every test of the project against real PostgreSQL and Redis:
 //   1. server unit + integration suites (vitest; recreates the tsunagu_test database),
-//   2. UI unit tests,
+//   2. the other workspaces' tests (UI units, LINE emulator),
 //   3. browser tests: both UIs built, a fresh tsunagu_e2e database with the five tenants and
 //      demo data, the API started on port 3100, playwright-core driving Debian's chromium.
 // Prints one closing line "N passed, N failed" over all suites.
@@ -42,10 +42,12 @@ const vitestArgs = (report) => [
 await step('server: unit and integration tests', () =>
   run(bin('vitest'), ['run', ...vitestArgs('server.json')], { cwd: path.join(root, 'server') }),
 );
-for (const ui of ['admin-ui', 'resident-ui']) {
-  if (!existsSync(path.join(root, ui, 'vitest.config.ts'))) continue;
-  await step(`${ui}: unit tests`, () =>
-    run(bin('vitest'), ['run', ...vitestArgs(`${ui}.json`)], { cwd: path.join(root, ui) }),
+const workspaces = ['admin-ui', 'resident-ui', 'emulators/line'];
+const reportName = (ws) => `${ws.replace('/', '-')}.json`;
+for (const ws of workspaces) {
+  if (!existsSync(path.join(root, ws, 'vitest.config.ts'))) continue;
+  await step(`${ws}: tests`, () =>
+    run(bin('vitest'), ['run', ...vitestArgs(reportName(ws))], { cwd: path.join(root, ws) }),
   );
 }
 
@@ -91,7 +93,7 @@ if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const f of ['server.json', 'admin-ui.json', 'resident-ui.json', 'e2e.json']) {
+for (const f of ['server.json', ...workspaces.map(reportName), 'e2e.json']) {
   const file = path.join(reports, f);
   if (!existsSync(file)) continue;
   const r = JSON.parse(readFileSync(file, 'utf8'));

@@ -50,6 +50,15 @@ export const channelInput = z.object({
 export type ChannelInput = z.infer<typeof channelInput>;
 
 const SECRET = 'line.channel_secret';
+
+const savedListeners: Array<(tenantId: string, kind: ChannelKind) => void> = [];
+/** Caches of channel data subscribe here to drop an entry when this process saves the channel. */
+export function onChannelSave(fn: (tenantId: string, kind: ChannelKind) => void): void {
+  savedListeners.push(fn);
+}
+function onChannelSaved(tenantId: string, kind: ChannelKind): void {
+  for (const fn of savedListeners) fn(tenantId, kind);
+}
 const TOKEN = 'line.access_token';
 
 /** The tenant's channel of that kind with its secrets decrypted, or null when not configured. */
@@ -111,6 +120,7 @@ export async function saveChannel(
         input.forwardUrl,
       ],
     );
+    onChannelSaved(tenantId, kind);
   } catch (e) {
     if ((e as { code?: string }).code === '23505') {
       await m.query('rollback to savepoint channel_save');

@@ -53,3 +53,31 @@ export async function enqueueUserEvents(
     })),
   );
 }
+
+/**
+ * Coalesces the enqueues of many webhook requests into one addBulk every few milliseconds: the
+ * webhook answers first, and Redis sees one round trip per batch instead of one per request.
+ * A batch that fails to enqueue is left to the sweeper (the events stay 'received').
+ */
+export class EnqueueBatcher {
+  private buffer: Array<ProcessUserEventsJob & { rowId: string }> = [];
+  private timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly flushFn: (items: Array<ProcessUserEventsJob & { rowId: string }>) => Promise<void>,
+    private readonly onError: (err: unknown) => void,
+    private readonly delayMs = 10,
+    private readonly maxBatch = 500,
+  ) {}
+  push(items: Array<ProcessUserEventsJob & { rowId: string }>): void {
+    this.buffer.push(...items);
+    if (this.buffer.length >= this.maxBatch) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.delayMs);
+  }
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length) this.flushFn(batch).catch(this.onError);
+  }
+}

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { withTenant } from '../../platform/db/tenant-context.js';
 import { encryptField } from '../../platform/crypto/tenant-keys.js';
 import { findTenantBySlug } from '../../platform/tenancy/tenants.js';
-import { findChannel, type ChannelKind } from './channels.service.js';
+import { findChannel, onChannelSave, type ChannelKind, type LineChannel } from './channels.service.js';
+import { TtlCache } from '../../platform/cache/ttl-cache.js';
 import { verifyLineSignature } from './signature.js';
 
 const eventShape = z
@@ -24,6 +25,14 @@ export type IngestResult =
   | { status: 400 | 401 | 404; reason: string };
 
 export const EVENT_PAYLOAD_PURPOSE = 'line.webhook_event';
+
+/**
+ * The hot path of every webhook caches the channel with its decrypted secret (30 s; a process
+ * that saves a channel drops its own entry at once). The tenant is read every time, so a
+ * suspension holds new events at once. Verification happens on every request.
+ */
+export const webhookChannels = new TtlCache<LineChannel | null>(30_000);
+onChannelSave((tenantId, kind) => webhookChannels.delete(`${tenantId}:${kind}`));
 
 /**
  * Verifies and stores one webhook request of a tenant's channel. Nothing is written unless the

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { logger } from '../../platform/log/logger.js';
 import type { ChannelKind } from './channels.service.js';
-import { enqueueUserEvents } from './line-queue.js';
+import { EnqueueBatcher, enqueueUserEvents } from './line-queue.js';
 import { ingestWebhook } from './webhook-ingest.js';
 
 /**
@@ -12,6 +12,9 @@ import { ingestWebhook } from './webhook-ingest.js';
 export function webhookRouter(): Router {
   const r = Router();
   const raw = express.raw({ type: () => true, limit: '2mb' });
+  const batcher = new EnqueueBatcher(enqueueUserEvents, (err) =>
+    logger.error({ err }, 'could not enqueue webhook events; the sweeper will'),
+  );
   const handle = (kind: ChannelKind) =>
     [
       raw,
@@ -26,15 +29,13 @@ export function webhookRouter(): Router {
         res.status(200).json({});
         if (result.held || result.stored.length === 0) return;
         // After the answer: a failed enqueue is picked up by the sweeper (events stay 'received').
-        enqueueUserEvents(
+        batcher.push(
           result.stored.map((s) => ({
             tenantId: result.tenantId,
             channelKind: kind,
             userId: s.userId,
             rowId: s.rowId,
           })),
-        ).catch((err: unknown) =>
-          logger.error({ err }, 'could not enqueue webhook events; the sweeper will'),
         );
       },
     ] as const;
