@@ -1,5 +1,10 @@
 import { PlatformCore1763769600000 } from './1763769600000-platform-core.js';
 import { LineLayer1763856000000 } from './1763856000000-line-layer.js';
+import { ResidentSessions1763942400000 } from './1763942400000-resident-sessions.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
-export const allMigrations = [PlatformCore1763769600000, LineLayer1763856000000];
+export const allMigrations = [
+  PlatformCore1763769600000,
+  LineLayer1763856000000,
+  ResidentSessions1763942400000,
+];

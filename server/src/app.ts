@@ -18,6 +18,7 @@ import { formsRouter } from './modules/forms/forms.routes.js';
 import { vendorRouter } from './modules/tenants/vendor.routes.js';
 import { appDataSource } from './platform/db/data-sources.js';
 import { webhookRouter } from './modules/line/webhook.routes.js';
+import { residentAuthRouter } from './modules/residents/resident-auth.routes.js';
 
 const suspendedProblem = () =>
   new HttpError(403, 'このサービスは現在ご利用いただけません', {
@@ -109,6 +110,7 @@ export function buildApp(): Express {
   });
 
   app.use('/webhook', webhookRouter());
+  app.use('/api/t', residentAuthRouter());
   app.use('/api', admin);
   app.use('/api', (_req, res) => sendProblem(res, new HttpError(404, 'APIが見つかりません')));
 

@@ -26,6 +26,9 @@ const schema = z.object({
   QUEUE_DATABASE_URL: z.string().optional(),
   /** Base64 of 32 random bytes; wraps every tenant's data key. */
   MASTER_KEY: z.string().optional(),
+  /** LINE's API origins; the LINE emulator's in development, demo and tests. */
+  LINE_API_BASE_URL: z.string().url().default('https://api.line.me'),
+  LINE_DATA_API_BASE_URL: z.string().url().default('https://api-data.line.me'),
   /** Secure cookies need HTTPS; browsers also accept them on http://*.localhost. */
   COOKIE_SECURE: z
     .enum(['true', 'false'])
