@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { actionRoutes } from './admin/actions.js';
 import { channelRoutes } from './admin/channels.js';
@@ -8,6 +10,9 @@ import { adminErrors } from './admin/http.js';
 import { inspectRoutes } from './admin/inspect.js';
 import { endpoints } from './api/index.js';
 import { lineApi } from './http/line-api.js';
+import { channelTokenRoutes } from './login/channel-token.js';
+import { SigningKey } from './login/keys.js';
+import { loginRoutes } from './login/routes.js';
 import { UserActions } from './simulate/actions.js';
 import { EmulatorState, type ChannelInput, type EmulatorOptions } from './state/emulator.js';
 import type { SimUser } from './state/types.js';
@@ -22,13 +27,18 @@ export interface AppOptions extends EmulatorOptions {
   channels?: ChannelSeed[];
   webhookTimeoutMs?: number;
   webhookRetryDelaysMs?: number[];
+  /** PEM file of the ES256 key that signs ID tokens; a fresh key per start when omitted. */
+  loginKeyFile?: string;
 }
+
+const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
 
 export interface Emulator {
   app: express.Express;
   state: EmulatorState;
   webhooks: WebhookSender;
   actions: UserActions;
+  key: SigningKey;
 }
 
 /** Builds the emulator (state + Express app) without listening: tests and main.ts share it. */
@@ -39,6 +49,7 @@ export function createEmulator(opts: AppOptions = {}): Emulator {
     retryDelaysMs: opts.webhookRetryDelaysMs,
   });
   const actions = new UserActions(state, webhooks);
+  const key = new SigningKey(opts.loginKeyFile);
   for (const seed of opts.channels ?? []) seedChannel(state, seed);
 
   const app = express();
@@ -55,6 +66,8 @@ export function createEmulator(opts: AppOptions = {}): Emulator {
     next();
   });
   app.use('/v2/bot', lineApi(state, webhooks, endpoints));
+  app.use(loginRoutes(state, key, state.login, actions));
+  app.use(channelTokenRoutes(state));
 
   const admin = express.Router();
   admin.use(express.json({ limit: '20mb' }));
@@ -66,7 +79,8 @@ export function createEmulator(opts: AppOptions = {}): Emulator {
   app.use('/_emulator', admin);
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true, channels: state.channels.size }));
-  return { app, state, webhooks, actions };
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html', extensions: ['html'] }));
+  return { app, state, webhooks, actions, key };
 }
 
 export function seedChannel(state: EmulatorState, seed: ChannelSeed): void {

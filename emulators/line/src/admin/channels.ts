@@ -3,6 +3,7 @@ import type { ChannelState } from '../state/channel.js';
 import type { EmulatorState } from '../state/emulator.js';
 import type { SimUser } from '../state/types.js';
 import type { UserActions } from '../simulate/actions.js';
+import { USER_COOKIE } from '../login/pick-user.js';
 import { AdminError, parse } from './http.js';
 import { channelsBody, userInput } from './schemas.js';
 
@@ -97,6 +98,16 @@ export function channelRoutes(state: EmulatorState, actions: UserActions) {
   r.get('/channels/:id/users', (req, res) => {
     const c = channelOf(state, req.params.id);
     res.json({ users: [...c.users.values()].map((u) => userView(c, u)) });
+  });
+
+  // The talk view's current user: LINE Login (LIFF) logs in as this user. Also set as a cookie,
+  // so two browser tabs can act as two users.
+  r.post('/channels/:id/select', (req, res) => {
+    const c = channelOf(state, req.params.id);
+    const user = userOf(c, String((req.body ?? {}).userId ?? ''));
+    c.selectedUserId = user.userId;
+    res.cookie(USER_COOKIE, `${c.id}:${user.userId}`, { path: '/', sameSite: 'lax', httpOnly: true });
+    res.json(userView(c, user));
   });
 
   r.get('/channels/:id/users/:userId', (req, res) => {

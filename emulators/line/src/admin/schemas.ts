@@ -21,6 +21,9 @@ export const channelInput = z.object({
   webhookRedelivery: z.boolean().optional(),
   loginChannelId: z.string().min(1).optional(),
   loginChannelSecret: z.string().min(1).optional(),
+  liffApps: z
+    .array(z.object({ liffId: z.string().regex(/^[0-9]+-[A-Za-z0-9]+$/), url: z.string().url() }))
+    .optional(),
   quota: z
     .object({ type: z.enum(['none', 'limited']), value: z.number().int().min(0).optional() })
     .optional(),

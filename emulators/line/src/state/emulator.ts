@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../clock.js';
 import { Faults } from '../http/faults.js';
+import { LoginStore } from '../login/store.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import { newUserId } from '../ids.js';
 import { ChannelState } from './channel.js';
@@ -19,6 +20,7 @@ export interface ChannelInput {
   webhookRedelivery?: boolean;
   loginChannelId?: string;
   loginChannelSecret?: string;
+  liffApps?: ChannelConfig['liffApps'];
   quota?: ChannelConfig['quota'];
   rateLimits?: Record<string, RateRule>;
 }
@@ -38,6 +40,8 @@ export class EmulatorState {
   readonly tokens = new Map<string, string>();
   readonly requests: RequestRecord[] = [];
   readonly faults = new Faults();
+  /** LINE Login codes and tokens. */
+  readonly login = new LoginStore();
   readonly rateLimiter: RateLimiter;
   readonly requestLogLimit: number;
 
@@ -68,6 +72,7 @@ export class EmulatorState {
       webhookRedelivery: input.webhookRedelivery ?? prev?.webhookRedelivery ?? false,
       loginChannelId: input.loginChannelId ?? prev?.loginChannelId,
       loginChannelSecret: input.loginChannelSecret ?? prev?.loginChannelSecret,
+      liffApps: input.liffApps ?? prev?.liffApps ?? [],
       quota: input.quota ?? prev?.quota ?? { type: 'none' },
       rateLimits: input.rateLimits ?? prev?.rateLimits ?? {},
     };
@@ -105,6 +110,7 @@ export class EmulatorState {
     this.faults.remove();
     this.rateLimiter.reset();
     this.clock.reset();
+    this.login.clear();
     if (opts.channels) {
       this.channels.clear();
       this.tokens.clear();

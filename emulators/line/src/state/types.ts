@@ -29,6 +29,8 @@ export interface ChannelConfig {
   /** The LINE Login channel (LIFF) of the same provider: its ID tokens' `sub` is this channel's userId. */
   loginChannelId?: string;
   loginChannelSecret?: string;
+  /** LIFF apps of the login channel: `https://liff.line.me/<liffId>/<path>` opens `<url>/<path>` in the talk view. */
+  liffApps: { liffId: string; url: string }[];
   quota: QuotaConfig;
   /** Overrides of the default rate limits, by limit group (see http/rate-limit.ts). */
   rateLimits: Record<string, RateRule>;
