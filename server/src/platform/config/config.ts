@@ -26,9 +26,14 @@ const schema = z.object({
   QUEUE_DATABASE_URL: z.string().optional(),
   /** Base64 of 32 random bytes; wraps every tenant's data key. */
   MASTER_KEY: z.string().optional(),
-  /** LINE's API origins; the LINE emulator's in development, demo and tests. */
-  LINE_API_BASE_URL: z.string().url().default('https://api.line.me'),
-  LINE_DATA_API_BASE_URL: z.string().url().default('https://api-data.line.me'),
+  /**
+   * LINE's API origins; the LINE emulator's (emulators/line) in development, demo and tests. The
+   * bot SDK ignores a path in a base URL, so the emulator serves LINE's paths at its root.
+   */
+  LINE_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.line.me'),
+  LINE_DATA_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api-data.line.me'),
+  /** A LINE call with no answer after this long is abandoned and retried with the same retry key. */
+  LINE_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Secure cookies need HTTPS; browsers also accept them on http://*.localhost. */
   COOKIE_SECURE: z
     .enum(['true', 'false'])

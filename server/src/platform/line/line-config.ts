@@ -1,33 +1,18 @@
-import { z } from 'zod';
+import { config, loadConfig } from '../config/config.js';
 
-/**
- * Where the outbound gateway sends LINE calls: LINE itself, or the LINE Platform emulator
- * (emulators/line) in development, demo and tests. Read from the environment like config.ts;
- * these variables belong in config.ts and will move there (kept here so this folder stands alone).
- *
- * The bot SDK resolves API paths against the origin (`new URL('/v2/bot/...', base)`), so a base
- * URL's own path is ignored: the emulator must serve LINE's paths at its root.
- */
-const schema = z.object({
-  LINE_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.line.me'),
-  LINE_DATA_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api-data.line.me'),
-  /** A LINE call that has not answered after this long is abandoned and retried (same retry key). */
-  LINE_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-});
-
+/** Where the outbound gateway sends LINE calls: LINE itself, or the LINE Platform emulator. */
 export interface LineConfig {
   apiBaseUrl: string;
   dataApiBaseUrl: string;
   requestTimeoutMs: number;
 }
 
+/** The LINE part of the validated configuration (config.ts owns the variables). */
 export function loadLineConfig(env: NodeJS.ProcessEnv = process.env): LineConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`Invalid configuration:\n${lines}`);
-  }
-  const c = parsed.data;
+  return fromConfig(loadConfig(env));
+}
+
+function fromConfig(c: ReturnType<typeof config>): LineConfig {
   return {
     apiBaseUrl: c.LINE_API_BASE_URL,
     dataApiBaseUrl: c.LINE_DATA_API_BASE_URL,
@@ -35,12 +20,11 @@ export function loadLineConfig(env: NodeJS.ProcessEnv = process.env): LineConfig
   };
 }
 
-let cached: LineConfig | undefined;
+let override: LineConfig | undefined;
 export function lineConfig(): LineConfig {
-  cached ??= loadLineConfig();
-  return cached;
+  return override ?? fromConfig(config());
 }
 /** Tests point the gateway elsewhere. */
 export function setLineConfig(c: LineConfig | undefined): void {
-  cached = c;
+  override = c;
 }
