@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { decryptField, encryptField } from '../../platform/crypto/tenant-keys.js';
-import { HttpError } from '../../platform/http/errors.js';
+import { conflictsAs409 } from '../../platform/db/sql.js';
 
 export const CHANNEL_KINDS = ['production', 'test'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
@@ -99,15 +99,14 @@ export async function saveChannel(
   kind: ChannelKind,
   input: ChannelInput,
 ): Promise<void> {
-  try {
-    await m.query('savepoint channel_save');
+  await conflictsAs409(m, { unique: 'このチャネルIDは別の自治体で使われています' }, async () => {
     await m.query(
       `insert into line_channel (tenant_id, kind, channel_id, bot_user_id, channel_secret, access_token, login_channel_id, liff_id, forward_url)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       on conflict (tenant_id, kind) do update set channel_id = excluded.channel_id, bot_user_id = excluded.bot_user_id,
-         channel_secret = excluded.channel_secret, access_token = excluded.access_token,
-         login_channel_id = excluded.login_channel_id, liff_id = excluded.liff_id, forward_url = excluded.forward_url,
-         updated_at = now()`,
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (tenant_id, kind) do update set channel_id = excluded.channel_id, bot_user_id = excluded.bot_user_id,
+           channel_secret = excluded.channel_secret, access_token = excluded.access_token,
+           login_channel_id = excluded.login_channel_id, liff_id = excluded.liff_id, forward_url = excluded.forward_url,
+           updated_at = now()`,
       [
         tenantId,
         kind,
@@ -120,12 +119,6 @@ export async function saveChannel(
         input.forwardUrl,
       ],
     );
-    onChannelSaved(tenantId, kind);
-  } catch (e) {
-    if ((e as { code?: string }).code === '23505') {
-      await m.query('rollback to savepoint channel_save');
-      throw new HttpError(409, 'このチャネルIDは別の自治体で使われています');
-    }
-    throw e;
-  }
+  });
+  onChannelSaved(tenantId, kind);
 }

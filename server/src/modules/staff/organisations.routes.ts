@@ -6,6 +6,7 @@ import { HttpError, notFound } from '../../platform/http/errors.js';
 import { StatusResult } from '../../platform/http/results.js';
 import { staffRoute } from '../../platform/http/tenant-route.js';
 import { parseBody, uuidParam } from '../../platform/http/validation.js';
+import { conflictsAs409 } from '../../platform/db/sql.js';
 import { Organisation, Team } from './staff.entities.js';
 
 const orgBody = z.object({
@@ -26,13 +27,6 @@ const teamBody = z.object({
     .refine((fs) => fs.every(isFeatureKey), '不明な機能が含まれています'),
 });
 
-function isUniqueViolation(e: unknown): boolean {
-  return (e as { code?: string })?.code === '23505';
-}
-function isForeignKeyViolation(e: unknown): boolean {
-  return (e as { code?: string })?.code === '23503';
-}
-
 export function organisationsRouter(): Router {
   const r = Router();
 
@@ -52,12 +46,7 @@ export function organisationsRouter(): Router {
     staffRoute({ admin: true }, async (ctx) => {
       const body = parseBody(orgBody, ctx.req.body);
       const org = ctx.m.create(Organisation, { ...body, tenantId: ctx.tenant.id });
-      try {
-        await ctx.m.save(org);
-      } catch (e) {
-        if (isUniqueViolation(e)) throw new HttpError(409, 'このコードの組織はすでにあります');
-        throw e;
-      }
+      await conflictsAs409(ctx.m, { unique: 'このコードの組織はすでにあります' }, () => ctx.m.save(org));
       await ctx.audit({
         action: 'organisation.create',
         outcome: 'success',
@@ -77,12 +66,9 @@ export function organisationsRouter(): Router {
       if (!before) throw notFound('組織');
       const patch = parseBody(orgBody.partial(), ctx.req.body);
       if (patch.parentId === id) throw new HttpError(422, '自分自身を上位組織にはできません');
-      try {
-        await ctx.m.update(Organisation, { id }, { ...patch, updatedAt: new Date() });
-      } catch (e) {
-        if (isUniqueViolation(e)) throw new HttpError(409, 'このコードの組織はすでにあります');
-        throw e;
-      }
+      await conflictsAs409(ctx.m, { unique: 'このコードの組織はすでにあります' }, () =>
+        ctx.m.update(Organisation, { id }, { ...patch, updatedAt: new Date() }),
+      );
       const after = await ctx.m.findOneOrFail(Organisation, { where: { id } });
       await ctx.audit({
         action: 'organisation.update',
@@ -101,19 +87,13 @@ export function organisationsRouter(): Router {
       const id = parseBody(uuidParam, ctx.req.params.id);
       const before = await ctx.m.findOne(Organisation, { where: { id } });
       if (!before) throw notFound('組織');
-      try {
-        await ctx.m.query('savepoint org_delete');
-        await ctx.m.delete(Organisation, { id });
-      } catch (e) {
-        if (isForeignKeyViolation(e)) {
-          await ctx.m.query('rollback to savepoint org_delete');
-          throw new HttpError(
-            409,
-            'この組織が所有するフォームなどがあるため削除できません。先に所有者を変更してください',
-          );
-        }
-        throw e;
-      }
+      await conflictsAs409(
+        ctx.m,
+        {
+          foreignKey: 'この組織が所有するフォームなどがあるため削除できません。先に所有者を変更してください',
+        },
+        () => ctx.m.delete(Organisation, { id }),
+      );
       await ctx.audit({
         action: 'organisation.delete',
         outcome: 'success',
@@ -147,12 +127,7 @@ export function teamsRouter(): Router {
     staffRoute({ admin: true }, async (ctx) => {
       const body = parseBody(teamBody, ctx.req.body);
       const team = ctx.m.create(Team, { ...body, tenantId: ctx.tenant.id });
-      try {
-        await ctx.m.save(team);
-      } catch (e) {
-        if (isUniqueViolation(e)) throw new HttpError(409, '同じ名前のチームがすでにあります');
-        throw e;
-      }
+      await conflictsAs409(ctx.m, { unique: '同じ名前のチームがすでにあります' }, () => ctx.m.save(team));
       await ctx.audit({
         action: 'team.create',
         outcome: 'success',
@@ -171,12 +146,9 @@ export function teamsRouter(): Router {
       const before = await ctx.m.findOne(Team, { where: { id } });
       if (!before) throw notFound('チーム');
       const patch = parseBody(teamBody.partial(), ctx.req.body);
-      try {
-        await ctx.m.update(Team, { id }, { ...patch, updatedAt: new Date() });
-      } catch (e) {
-        if (isUniqueViolation(e)) throw new HttpError(409, '同じ名前のチームがすでにあります');
-        throw e;
-      }
+      await conflictsAs409(ctx.m, { unique: '同じ名前のチームがすでにあります' }, () =>
+        ctx.m.update(Team, { id }, { ...patch, updatedAt: new Date() }),
+      );
       const after = await ctx.m.findOneOrFail(Team, { where: { id } });
       await ctx.audit({
         action: 'team.update',

@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { containsPattern } from '../../platform/db/sql.js';
 import { z } from 'zod';
 import { FEATURE_KEYS, isFeatureKey } from '../../contracts/features.js';
-import { HttpError, notFound } from '../../platform/http/errors.js';
+import { notFound } from '../../platform/http/errors.js';
+import { conflictsAs409 } from '../../platform/db/sql.js';
 import { Tenant } from '../../platform/tenancy/tenant.entity.js';
 import type { TenantFile } from './tenant-file.js';
 
@@ -28,11 +29,6 @@ export const tenantInput = z.object({
 });
 export type TenantInput = z.infer<typeof tenantInput>;
 
-function uniqueViolation(e: unknown): string | null {
-  const err = e as { code?: string; constraint?: string; detail?: string };
-  return err?.code === '23505' ? (err.constraint ?? err.detail ?? 'unique') : null;
-}
-
 function conflictMessage(constraint: string): string {
   if (constraint.includes('slug')) return 'このスラッグはすでに使われています';
   if (constraint.includes('local_gov_code')) return 'この全国地方公共団体コードはすでに登録されています';
@@ -42,8 +38,7 @@ function conflictMessage(constraint: string): string {
 
 /** Runs on the ops pool: creates the tenant row and its default security settings. */
 export async function createTenant(m: EntityManager, input: TenantInput): Promise<Tenant> {
-  try {
-    await m.query('savepoint tenant_create');
+  return conflictsAs409(m, { unique: conflictMessage }, async () => {
     const t = m.create(Tenant, {
       ...input,
       status: 'active',
@@ -54,14 +49,7 @@ export async function createTenant(m: EntityManager, input: TenantInput): Promis
     await m.save(t);
     await m.query('insert into tenant_security (tenant_id) values ($1) on conflict do nothing', [t.id]);
     return t;
-  } catch (e) {
-    const c = uniqueViolation(e);
-    if (c) {
-      await m.query('rollback to savepoint tenant_create');
-      throw new HttpError(409, conflictMessage(c));
-    }
-    throw e;
-  }
+  });
 }
 
 export async function updateTenant(
@@ -71,17 +59,9 @@ export async function updateTenant(
 ): Promise<{ before: Tenant; after: Tenant }> {
   const before = await m.findOne(Tenant, { where: { id } });
   if (!before) throw notFound('自治体');
-  try {
-    await m.query('savepoint tenant_update');
-    await m.update(Tenant, { id }, { ...patch, updatedAt: new Date() });
-  } catch (e) {
-    const c = uniqueViolation(e);
-    if (c) {
-      await m.query('rollback to savepoint tenant_update');
-      throw new HttpError(409, conflictMessage(c));
-    }
-    throw e;
-  }
+  await conflictsAs409(m, { unique: conflictMessage }, () =>
+    m.update(Tenant, { id }, { ...patch, updatedAt: new Date() }),
+  );
   return { before, after: await m.findOneOrFail(Tenant, { where: { id } }) };
 }
 
