@@ -8,6 +8,7 @@ import { channelRoutes } from './admin/channels.js';
 import { controlRoutes } from './admin/control.js';
 import { adminErrors } from './admin/http.js';
 import { inspectRoutes } from './admin/inspect.js';
+import { talkRoutes } from './admin/talk.js';
 import { endpoints } from './api/index.js';
 import { lineApi } from './http/line-api.js';
 import { channelTokenRoutes } from './login/channel-token.js';
@@ -75,6 +76,7 @@ export function createEmulator(opts: AppOptions = {}): Emulator {
   admin.use(actionRoutes(state, actions));
   admin.use(inspectRoutes(state));
   admin.use(controlRoutes(state));
+  admin.use(talkRoutes(state));
   admin.use(adminErrors);
   app.use('/_emulator', admin);
 
