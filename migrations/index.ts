@@ -2,6 +2,7 @@ import { PlatformCore1763769600000 } from './1763769600000-platform-core.js';
 import { LineLayer1763856000000 } from './1763856000000-line-layer.js';
 import { ResidentSessions1763942400000 } from './1763942400000-resident-sessions.js';
 import { LineSendLog1764028800000 } from './1764028800000-line-send-log.js';
+import { LineContent1764115200000 } from './1764115200000-line-content.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -9,4 +10,5 @@ export const allMigrations = [
   LineLayer1763856000000,
   ResidentSessions1763942400000,
   LineSendLog1764028800000,
+  LineContent1764115200000,
 ];

@@ -10,6 +10,12 @@ import {
   type ProcessUserEventsJob,
 } from './modules/line/line-queue.js';
 import { forwardEvents, processUserEvents, sweepPendingEvents } from './modules/line/events.jobs.js';
+import {
+  downloadContent,
+  fetchProfile,
+  type DownloadContentJob,
+  type FetchProfileJob,
+} from './modules/line/follow-ups.jobs.js';
 
 /**
  * The worker process: BullMQ workers and job schedulers (Asia/Tokyo). Modules register their
@@ -41,6 +47,8 @@ async function main() {
     async (job) => {
       if (job.name === 'process-user-events') return processUserEvents(job.data as ProcessUserEventsJob);
       if (job.name === 'forward-events') return forwardEvents(job.data as ForwardEventsJob);
+      if (job.name === 'fetch-profile') return fetchProfile(job.data as FetchProfileJob);
+      if (job.name === 'download-content') return downloadContent(job.data as DownloadContentJob);
       throw new Error(`unknown LINE job ${job.name}`);
     },
     { connection: queueConnection(), concurrency: 8 },

@@ -8,7 +8,14 @@ import { closeRedis } from '../src/platform/queue/redis.js';
 import { setLineConfig } from '../src/platform/line/line-config.js';
 import { saveChannel } from '../src/modules/line/channels.service.js';
 import { gatewayFor } from '../src/modules/line/gateways.js';
+import { downloadContent, fetchProfile } from '../src/modules/line/follow-ups.jobs.js';
+import { LocalDiskStorage, setStorage } from '../src/platform/storage/storage.js';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createTestTenant, type TestTenant } from './helpers.js';
+
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
 describe('tenant gateways', () => {
   let t: TestTenant;
@@ -19,6 +26,20 @@ describe('tenant gateways', () => {
     server = http.createServer((req, res) => {
       req.resume();
       req.on('end', () => {
+        if (req.url?.startsWith('/v2/bot/profile/')) {
+          const known = req.url.endsWith('c'.repeat(32));
+          res.writeHead(known ? 200 : 404, { 'content-type': 'application/json' });
+          res.end(
+            known
+              ? JSON.stringify({ userId: 'U' + 'c'.repeat(32), displayName: '桑名 花子', language: 'ja' })
+              : '{"message":"Not found"}',
+          );
+          return;
+        }
+        if (req.url === '/v2/bot/message/4711/content') {
+          res.writeHead(200, { 'content-type': 'image/jpeg' }).end(PNG);
+          return;
+        }
         seen.push({
           auth: req.headers.authorization,
           retryKey: req.headers['x-line-retry-key'] as string,
@@ -85,5 +106,47 @@ describe('tenant gateways', () => {
 
   it('a tenant without that channel gets a clear refusal', async () => {
     await expect(gatewayFor(t.tenant.id, 'production')).rejects.toThrow('LINEチャネルが設定されていません');
+  });
+
+  it('copies a resident’s image into our storage once, typed by its bytes, and fetches a new friend’s profile', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'content-'));
+    setStorage(new LocalDiskStorage(dir));
+    try {
+      const job = {
+        tenantId: t.tenant.id,
+        channelKind: 'test' as const,
+        userId: 'U' + 'c'.repeat(32),
+        messageId: '4711',
+        messageType: 'image' as const,
+      };
+      expect(await downloadContent(job)).toBe('stored');
+      expect(await downloadContent(job)).toBe('already');
+      const row = await withTenant(t.tenant.id, (m) =>
+        m.query('select storage_key, content_type, size_bytes from line_content'),
+      );
+      expect(row).toHaveLength(1);
+      expect(row[0]).toMatchObject({ content_type: 'image/png', size_bytes: PNG.length });
+      expect((await new LocalDiskStorage(dir).get(row[0].storage_key))?.data).toEqual(PNG);
+
+      await withTenant(t.tenant.id, (m) =>
+        m.query(
+          "insert into resident (tenant_id, channel_kind, line_user_id, friend_status) values ($1, 'test', $2, 'friend')",
+          [t.tenant.id, job.userId],
+        ),
+      );
+      expect(await fetchProfile({ tenantId: t.tenant.id, channelKind: 'test', userId: job.userId })).toBe(
+        'updated',
+      );
+      const r = await withTenant(t.tenant.id, (m) =>
+        m.query('select display_name, language from resident where line_user_id = $1', [job.userId]),
+      );
+      expect(r[0].display_name).toMatch(/^v1:/);
+      expect(r[0].language).toBe('ja');
+      expect(
+        await fetchProfile({ tenantId: t.tenant.id, channelKind: 'test', userId: 'U' + 'd'.repeat(32) }),
+      ).toBe('gone');
+    } finally {
+      setStorage(undefined);
+    }
   });
 });

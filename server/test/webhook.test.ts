@@ -137,6 +137,9 @@ describe('LINE webhooks', () => {
       userId: user(2),
     });
     expect(first.processed).toBe(1);
+    expect(first.followUps).toEqual([
+      { name: 'fetch-profile', data: { tenantId: a.tenant.id, channelKind: 'production', userId: user(2) } },
+    ]);
     expect(again.processed).toBe(0);
     const resident = await withTenant(a.tenant.id, (m) =>
       m.query('select friend_status, first_followed_at from resident where line_user_id = $1', [user(2)]),

@@ -10,6 +10,7 @@ import {
 } from './line-queue.js';
 import { recordContact, recordFollow, recordUnfollow } from './residents.service.js';
 import { lineSignature } from './signature.js';
+import type { DownloadContentJob, FetchProfileJob } from './follow-ups.jobs.js';
 import { EVENT_PAYLOAD_PURPOSE } from './webhook-ingest.js';
 
 interface LineEvent {
@@ -21,6 +22,37 @@ interface LineEvent {
 
 /** 'handled' when the product acted on the event; otherwise it may go to the external bot (PLAT-10). */
 type Outcome = 'handled' | 'unhandled';
+
+/** Work that needs LINE's API, done by jobs after the event transaction committed. */
+type FollowUp =
+  { name: 'fetch-profile'; data: FetchProfileJob } | { name: 'download-content'; data: DownloadContentJob };
+
+const CONTENT_TYPES = new Set(['image', 'video', 'audio', 'file']);
+
+/** What to fetch from LINE because of this event: a new friend's profile, a sent file's bytes. */
+function followUpsOf(tenantId: string, kind: ChannelKind, e: LineEvent): FollowUp[] {
+  const userId = e.source?.userId;
+  if (!userId) return [];
+  if (e.type === 'follow') return [{ name: 'fetch-profile', data: { tenantId, channelKind: kind, userId } }];
+  const message = e.message as
+    { id?: string; type?: string; contentProvider?: { type?: string } } | undefined;
+  if (e.type === 'message' && message?.id && message.type && CONTENT_TYPES.has(message.type)) {
+    if (message.contentProvider && message.contentProvider.type !== 'line') return [];
+    return [
+      {
+        name: 'download-content',
+        data: {
+          tenantId,
+          channelKind: kind,
+          userId,
+          messageId: message.id,
+          messageType: message.type as DownloadContentJob['messageType'],
+        },
+      },
+    ];
+  }
+  return [];
+}
 
 async function handleEvent(
   m: Parameters<Parameters<typeof withTenant>[1]>[0],
@@ -64,12 +96,14 @@ export async function processUserEvents(
         order by event_timestamp, id`,
       [job.channelKind, job.userId],
     );
-    if (rows.length === 0) return { processed: 0, forward: [] as string[] };
+    if (rows.length === 0) return { processed: 0, forward: [] as string[], followUps: [] as FollowUp[] };
     const channel = await findChannel(m, job.channelKind);
     const forward: string[] = [];
+    const followUps: FollowUp[] = [];
     for (const row of rows) {
       const event = JSON.parse(await decryptField(row.payload, EVENT_PAYLOAD_PURPOSE)) as LineEvent;
       const outcome = await handleEvent(m, job.channelKind, event);
+      followUps.push(...followUpsOf(job.tenantId, job.channelKind, event));
       const status =
         outcome === 'handled' ? 'processed' : channel?.forwardUrl ? 'forward_pending' : 'ignored';
       if (status === 'forward_pending') forward.push(row.id);
@@ -78,8 +112,22 @@ export async function processUserEvents(
         [row.id, status],
       );
     }
-    return { processed: rows.length, forward };
+    return { processed: rows.length, forward, followUps };
   });
+  if (result.followUps.length) {
+    await lineEventsQueue().addBulk(
+      result.followUps.map((f) => ({
+        name: f.name,
+        data: f.data,
+        opts: {
+          jobId:
+            f.name === 'download-content'
+              ? `dl-${f.data.tenantId}-${f.data.channelKind}-${f.data.messageId}`
+              : `pf-${f.data.tenantId}-${f.data.userId}-${Date.now()}`,
+        },
+      })),
+    );
+  }
   if (result.forward.length) {
     await lineEventsQueue().add(
       'forward-events',

@@ -47,6 +47,8 @@ const schema = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
   /** Folder of the built admin-ui / resident-ui, served by the API process when present. */
   ADMIN_UI_DIR: z.string().optional(),
+  /** Local folder of the file storage (residents' images, attachments); S3-compatible later. */
+  STORAGE_DIR: z.string().default('.data/storage'),
   RESIDENT_UI_DIR: z.string().optional(),
 });
 
