@@ -85,7 +85,7 @@ async function handleEvent(
  */
 export async function processUserEvents(
   job: ProcessUserEventsJob,
-): Promise<{ processed: number; forward: string[] }> {
+): Promise<{ processed: number; forward: string[]; followUps: FollowUp[] }> {
   const result = await withTenant(job.tenantId, async (m) => {
     await m.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `line-user:${job.tenantId}:${job.channelKind}:${job.userId ?? '-'}`,
