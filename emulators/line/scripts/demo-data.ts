@@ -216,3 +216,71 @@ function row(day: string, what: string) {
     ],
   };
 }
+
+/** A second resident whose talk holds the remaining message kinds (carousels, imagemap, media). */
+export async function seedGallery(emu: RunningEmulator, api: messagingApi.MessagingApiClient) {
+  const channel = emu.state.channels.get(DEMO.channelId)!;
+  const user = channel.addUser({ displayName: 'テスト 太郎', status: 'friend' }, emu.state.now());
+  const col = (title: string, text: string) => ({
+    thumbnailImageUrl: `https://example.jp/img/${encodeURIComponent(title)}.jpg`,
+    title,
+    text,
+    actions: [
+      { type: 'postback' as const, label: '詳しく見る', data: `event=${title}` },
+      { type: 'uri' as const, label: '申し込む', uri: 'https://example.jp/apply' },
+    ],
+  });
+  await api.pushMessage({
+    to: user.userId,
+    messages: [
+      {
+        type: 'template',
+        altText: 'イベント',
+        template: {
+          type: 'carousel',
+          columns: [
+            col('秋まつり', '10月12日 赤磐市役所前'),
+            col('健康講座', '10月20日 公民館'),
+            col('防災訓練', '11月3日 各地区'),
+          ],
+        },
+      },
+      {
+        type: 'template',
+        altText: '写真',
+        template: {
+          type: 'image_carousel',
+          columns: [
+            {
+              imageUrl: 'https://example.jp/a.jpg',
+              action: { type: 'uri', label: '観光', uri: 'https://example.jp/kanko' },
+            },
+            {
+              imageUrl: 'https://example.jp/b.jpg',
+              action: { type: 'message', label: '特産品', text: '特産品' },
+            },
+          ],
+        },
+      },
+      {
+        type: 'imagemap',
+        baseUrl: 'https://example.jp/imagemap/map',
+        altText: '地図',
+        baseSize: { width: 1040, height: 520 },
+        actions: [
+          { type: 'message', text: '北地区', area: { x: 0, y: 0, width: 520, height: 520 } },
+          { type: 'message', text: '南地区', area: { x: 520, y: 0, width: 520, height: 520 } },
+        ],
+      },
+      { type: 'sticker', packageId: '446', stickerId: '1988' },
+      {
+        type: 'location',
+        title: '赤磐市役所',
+        address: '岡山県赤磐市下市344',
+        latitude: 34.755,
+        longitude: 134.018,
+      },
+    ],
+  });
+  return user.userId;
+}

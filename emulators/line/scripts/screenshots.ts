@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startEmulator } from '../src/app.js';
-import { DEMO, seedDemo } from './demo-data.js';
+import { DEMO, seedDemo, seedGallery } from './demo-data.js';
 
 /**
  * `npm run screenshots -w @tsunagu/line-emulator`: the talk view with demo content, in chromium,
@@ -24,7 +24,8 @@ const browser = await chromium.launch({
   ],
 });
 try {
-  const { userId } = await seedDemo(emu, browser);
+  const { userId, api } = await seedDemo(emu, browser);
+  const galleryUser = await seedGallery(emu, api);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
   const shot = (name: string) => page.screenshot({ path: path.join(out, `emulator-${name}.png`) });
   await page.goto(`${emu.url}/?channel=${DEMO.channelId}&user=${userId}`);
@@ -55,6 +56,12 @@ try {
   const frame = page.frameLocator('#browser-frame');
   await frame.getByText('ログインしています').waitFor({ timeout: 10_000 });
   await shot('liff');
+  await page.goto(`${emu.url}/?channel=${DEMO.channelId}&user=${galleryUser}`);
+  await page.getByText('岡山県赤磐市下市344').waitFor();
+  await page.locator('#messages').evaluate((el) => (el.scrollTop = 0));
+  await shot('gallery');
+  await page.locator('#messages').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await shot('gallery-media');
   console.warn(`screenshots written to ${out}`);
 } finally {
   await browser.close();

@@ -131,6 +131,22 @@ describe('sending', () => {
     });
   });
 
+  it('refuses a body over 2 MB with 413 and a non-JSON body with 415', async () => {
+    const res = await fetch(emu.url + '/v2/bot/message/broadcast', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CH.channelAccessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [text('x'.repeat(2 * 1024 * 1024))] }),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('x-line-request-id')).toBeTruthy();
+    const form = await fetch(emu.url + '/v2/bot/message/broadcast', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CH.channelAccessToken}`, 'content-type': 'text/plain' },
+      body: '{}',
+    });
+    expect(form.status).toBe(415);
+  });
+
   it('refuses a malformed recipient the way LINE does', async () => {
     const f = await failure(api.pushMessage({ to: 'someone', messages: [text('x')] }));
     expect(f.body).toEqual({

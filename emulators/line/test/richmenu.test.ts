@@ -209,3 +209,20 @@ describe('rich menu rate limits', () => {
     await admin(emu, 'POST', '/channels', { ...CH, rateLimits: {} });
   });
 });
+
+describe('rich menu batch', () => {
+  it('links from one menu to another for every user, with progress', async () => {
+    const a = await menuWithImage();
+    const b = await menuWithImage();
+    const users = [await newUser(emu), await newUser(emu)];
+    await api.linkRichMenuIdToUsers({ richMenuId: a, userIds: users });
+    expect(
+      await api.validateRichMenuBatchRequest({ operations: [{ type: 'link', from: a, to: b }] }),
+    ).toEqual({});
+    const r = await api.richMenuBatchWithHttpInfo({ operations: [{ type: 'link', from: a, to: b }] });
+    expect(r.httpResponse.status).toBe(202);
+    const progress = await api.getRichMenuBatchProgress(r.httpResponse.headers.get('x-line-request-id')!);
+    expect(progress.phase).toBe('succeeded');
+    for (const u of users) expect(await api.getRichMenuIdOfUser(u)).toEqual({ richMenuId: b });
+  });
+});

@@ -332,3 +332,15 @@ describe('delivery options', () => {
     expect(await api.getWebhookEndpoint()).toEqual({ endpoint: hook.url + '?v=2', active: true });
   });
 });
+
+describe('unsend', () => {
+  it('sends an unsend event and the content answers 410', async () => {
+    const userId = await follower();
+    const { events } = await act(userId, { type: 'image' });
+    const id = events[0]!.message.id as string;
+    const out = await act(userId, { type: 'unsend', messageId: id });
+    expect(out.events[0]).toMatchObject({ type: 'unsend', unsend: { messageId: id } });
+    expect(validCallback({ destination: CH.botUserId, events: out.events })).toBe(true);
+    expect((await failure(blob.getMessageContent(id))).status).toBe(410);
+  });
+});

@@ -16,17 +16,19 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** An <img> that turns into a labelled grey box when the URL cannot be loaded (offline demo). */
+/**
+ * An image that shows a labelled grey box until (and unless) the URL loads: the demo runs offline,
+ * and LINE's message images are external HTTPS URLs.
+ */
 export function img(src, alt, attrs = {}) {
-  const el = h('img', { src, alt, loading: 'lazy', ...attrs });
-  el.addEventListener('error', () => {
-    const box = h(
-      'span',
-      { class: 'img-missing ' + (attrs.class || ''), role: 'img', 'aria-label': alt },
-      alt || '画像',
-    );
-    if (attrs.style) Object.assign(box.style, attrs.style);
-    el.replaceWith(box);
-  });
-  return el;
+  const box = h(
+    'span',
+    { class: 'img-missing ' + (attrs.class || ''), role: 'img', 'aria-label': alt || '画像' },
+    alt || '画像',
+  );
+  if (attrs.style) Object.assign(box.style, attrs.style);
+  const el = h('img', { alt, ...attrs });
+  el.addEventListener('load', () => box.replaceWith(el), { once: true });
+  el.src = src;
+  return box;
 }

@@ -14,9 +14,10 @@ function emojiNode(e) {
     { class: 'emoji', title: `${e.productId}/${e.emojiId}`, role: 'img', 'aria-label': '絵文字' },
     '☺',
   );
-  const el = h('img', { class: 'emoji', src: emojiUrl(e), alt: '絵文字' });
-  el.addEventListener('error', () => el.replaceWith(fallback));
-  return el;
+  const el = h('img', { class: 'emoji', alt: '絵文字' });
+  el.addEventListener('load', () => fallback.replaceWith(el), { once: true });
+  el.src = emojiUrl(e);
+  return fallback;
 }
 
 /** Text with LINE emoji: bot messages mark `$` at each index; user messages replace `length` chars. */
@@ -55,7 +56,11 @@ export function renderMessage(m, ctx) {
         img(m.previewImageUrl, '動画のプレビュー', { class: 'photo' }),
       );
     case 'audio':
-      return h('div', { class: 'bubble media-note' }, `🔊 音声（${Math.round((m.duration || 0) / 1000)}秒）`);
+      return h(
+        'div',
+        { class: 'bubble media-note' },
+        `音声メッセージ（${Math.round((m.duration || 0) / 1000)}秒）`,
+      );
     case 'location':
       return h(
         'a',
@@ -65,7 +70,7 @@ export function renderMessage(m, ctx) {
           target: '_blank',
           rel: 'noopener',
         },
-        h('strong', {}, '📍 ', m.title || '位置情報'),
+        h('strong', {}, pin(), m.title || '位置情報'),
         h('span', {}, m.address || `${m.latitude}, ${m.longitude}`),
       );
     case 'imagemap':
@@ -77,6 +82,23 @@ export function renderMessage(m, ctx) {
     default:
       return h('div', { class: 'bubble' }, `（${m.type} メッセージ）`);
   }
+}
+
+/** A map pin drawn in SVG (colour emoji fonts are not everywhere). */
+function pin() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', 'pin');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute(
+    'd',
+    'M12 2a7 7 0 0 0-7 7c0 5 7 13 7 13s7-8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z',
+  );
+  path.setAttribute('fill', '#e53935');
+  svg.append(path);
+  return svg;
 }
 
 function imagemap(m, ctx) {

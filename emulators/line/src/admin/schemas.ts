@@ -122,6 +122,8 @@ export const actionInput = z.discriminatedUnion('type', [
     location: location.optional(),
   }),
   z.object({ type: z.literal('read'), messageIds: z.array(z.string()).optional() }),
+  /** The user unsends one of their messages: an unsend event; its content answers 410 from then on. */
+  z.object({ type: z.literal('unsend'), messageId: z.string() }),
 ]);
 export type ActionInput = z.infer<typeof actionInput>;
 

@@ -98,6 +98,15 @@ export class UserActions {
         if (out.open && input.messageId) this.recordClick(channel, user, input.messageId, out.open, now);
         return out;
       }
+      case 'unsend': {
+        const talk = channel.talkOf(user.userId);
+        const i = talk.findIndex((e) => e.from === 'user' && e.messageId === input.messageId);
+        if (i < 0) throw new AdminError(404, `No message ${input.messageId} sent by this user`);
+        talk.splice(i, 1);
+        channel.unsent.add(input.messageId);
+        channel.contents.delete(input.messageId);
+        return { events: [{ ...baseEvent('unsend', user, now), unsend: { messageId: input.messageId } }] };
+      }
       case 'read': {
         for (const e of channel.talk.get(user.userId) ?? [])
           if (e.from === 'bot' && !e.readAt && (!input.messageIds || input.messageIds.includes(e.messageId)))

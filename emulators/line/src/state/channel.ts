@@ -30,6 +30,8 @@ export class ChannelState {
   readonly retryKeys = new Map<string, RetryKeyRecord>();
   readonly narrowcasts = new Map<string, NarrowcastRecord>();
   readonly contents = new Map<string, ContentRecord>();
+  /** Ids of messages users unsent: their content answers 410 Gone. */
+  readonly unsent = new Set<string>();
   readonly replyTokens = new Map<string, ReplyTokenRecord>();
   readonly usage = new Map<string, number>();
   readonly aggregationUnits = new Map<string, Set<string>>();
