@@ -39,6 +39,15 @@ describe('auth and common answers', () => {
     expect(((await res.json()) as { message: string }).message).toMatch(/^Authorization header required/);
   });
 
+  it('answers unknown paths with 404 and LINE’s body', async () => {
+    const res = await fetch(emu.url + '/v2/bot/nothing/here', {
+      headers: { authorization: `Bearer ${CH.channelAccessToken}` },
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ message: 'Not found' });
+    expect(res.headers.get('x-line-request-id')).toBeTruthy();
+  });
+
   it('keeps channels apart: a token only reaches its own channel', async () => {
     const user = await newUser(emu);
     const other = clients(emu, 'token-toyoake-test').api;

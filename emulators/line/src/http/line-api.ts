@@ -20,17 +20,18 @@ import { LineError, MESSAGES, badRequest } from './line-error.js';
  */
 const JSON_MAX_BYTES = 2 * 1024 * 1024;
 const RAW_MAX = '12mb';
+const LOGGED_BODY_MAX = 64 * 1024;
 
 export function lineApi(state: EmulatorState, webhooks: WebhookSender, endpoints: Endpoints) {
   const ops = loadOperations();
   const router = express.Router();
   router.use(express.raw({ type: () => true, limit: RAW_MAX }));
-  router.use(async (req: Request, res: Response, next) => {
+  router.use(async (req: Request, res: Response) => {
     const urlPath = req.baseUrl + req.path;
     const match = matchOperation(ops, req.method, urlPath);
-    if (!match && !pathKnown(ops, urlPath)) return next();
     const requestId = newRequestId();
     res.setHeader('X-Line-Request-Id', requestId);
+    if (!match && !pathKnown(ops, urlPath)) return void res.status(404).json({ message: MESSAGES.notFound });
     const started = performance.now();
     const record: RequestRecord = {
       requestId,
