@@ -64,11 +64,13 @@ export function lineApi(state: EmulatorState, webhooks: WebhookSender, endpoints
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const contentType = req.headers['content-type'] ?? '';
       const body = parseBody(op, raw, contentType);
-      record.requestBody = op.validateBody
-        ? body
-        : raw.length
-          ? { bytes: raw.length, contentType }
-          : undefined;
+      // Kept for inspection; big bodies only by size, so a long run's log stays small.
+      record.requestBody =
+        op.validateBody && raw.length <= LOGGED_BODY_MAX
+          ? body
+          : raw.length
+            ? { bytes: raw.length, contentType }
+            : undefined;
       const query = checkQuery(op, req);
       const retryKey = checkRetryKey(op, req, channel, state);
       record.retryKey = retryKey;
