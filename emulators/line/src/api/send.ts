@@ -1,6 +1,6 @@
 import { GROUP_ID, ROOM_ID, USER_ID, newMessageId } from '../ids.js';
 import { LineError, MESSAGES, invalidProperty } from '../http/line-error.js';
-import type { ChannelState } from '../state/channel.js';
+import { jstMonth, type ChannelState } from '../state/channel.js';
 import type { Ctx } from './types.js';
 
 /** Shared by the sending endpoints: recipient checks, quota, and putting messages into talks. */
@@ -22,7 +22,7 @@ const AGGREGATION_UNITS_PER_MONTH = 1000;
 
 export function noteAggregationUnit(ctx: Ctx, unit: string | undefined): void {
   if (!unit) return;
-  const month = new Date(ctx.now + 9 * 3600_000).toISOString().slice(0, 7);
+  const month = jstMonth(ctx.now);
   let set = ctx.channel.aggregationUnits.get(month);
   if (!set) ctx.channel.aggregationUnits.set(month, (set = new Set()));
   if (!set.has(unit) && set.size >= AGGREGATION_UNITS_PER_MONTH)

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toProperty } from './errors.js';
+import { schemaError, toProperty } from './errors.js';
 import { loadOperations, matchOperation } from './load.js';
-import { schemaError } from './errors.js';
 
 describe('schema errors in LINE’s words', () => {
   it('names properties with dots and brackets', () => {
