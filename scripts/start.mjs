@@ -47,6 +47,14 @@ console.log('▶ tenants: applying tenants/*.yaml');
 await run(tsx, ['scripts/tenants-apply.ts'], { env });
 console.log('▶ demo data');
 await run(tsx, ['scripts/seed-demo.ts'], { env });
+// The LINE emulator is every tenant's test account in the demo; the API and worker talk to it.
+const emulatorPort = Number(process.env.EMULATOR_PORT ?? 3900);
+const channelsFile = path.join(root, '.data/emulator-channels.json');
+console.log('▶ LINE test channels on the emulator');
+await run(tsx, ['scripts/demo-line.ts', `http://localhost:${port}`, channelsFile], { env });
+env.LINE_API_BASE_URL ??= `http://127.0.0.1:${emulatorPort}`;
+env.LINE_DATA_API_BASE_URL ??= `http://127.0.0.1:${emulatorPort}`;
+env.LIFF_SDK_URL ??= `http://localhost:${emulatorPort}/liff/sdk.js`;
 
 for (const ui of ['admin-ui', 'resident-ui']) {
   if (process.env.SKIP_UI_BUILD && existsSync(path.join(root, ui, 'build/index.html'))) continue;
@@ -55,6 +63,9 @@ for (const ui of ['admin-ui', 'resident-ui']) {
 }
 
 const children = [
+  startService('line', tsx, ['emulators/line/src/main.ts'], {
+    env: { ...env, PORT: String(emulatorPort), EMULATOR_CHANNELS_FILE: channelsFile },
+  }),
   startService('api', tsx, ['server/src/main.ts'], { env }),
   startService('worker', tsx, ['server/src/worker.ts'], { env }),
 ];
@@ -77,4 +88,5 @@ tsunagu is running.
       other cities:             toyoake, tozawa, kuwana, toyonaka (.admin.localhost:${port}), password <City>-demo-2026
   Vendor console:               http://admin.localhost:${port}/          login: support / Tsunagu-vendor-2026
   Resident pages (LIFF):        http://localhost:${port}/t/akaiwa/
+  LINE emulator (test accounts): http://localhost:${emulatorPort}/   talk view: act as a resident of any city
 Press Ctrl+C to stop.`);

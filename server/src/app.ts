@@ -17,6 +17,7 @@ import { auditRouter } from './modules/audit/audit.routes.js';
 import { formsRouter } from './modules/forms/forms.routes.js';
 import { vendorRouter } from './modules/tenants/vendor.routes.js';
 import { appDataSource } from './platform/db/data-sources.js';
+import { withTenant } from './platform/db/tenant-context.js';
 import { webhookRouter } from './modules/line/webhook.routes.js';
 import { residentAuthRouter } from './modules/residents/resident-auth.routes.js';
 
@@ -104,8 +105,15 @@ export function buildApp(): Express {
     const t = await findTenantBySlug(req.params.slug);
     if (!t) return sendProblem(res, new HttpError(404, '自治体が見つかりません'));
     if (t.status === 'suspended') return sendProblem(res, suspendedProblem());
+    // LIFF apps of the tenant's channels, so the page can log the resident in (ids are public).
+    const apps: Array<{ channel: string; liffId: string }> = await withTenant(t.id, (m) =>
+      m.query(
+        `select kind as channel, liff_id as "liffId" from line_channel where liff_id is not null order by kind`,
+      ),
+    );
     res.json({
       tenant: { slug: t.slug, nameJa: t.nameJa, nameEn: t.nameEn, links: t.links, modules: t.modules },
+      liff: { sdkUrl: cfg.LIFF_SDK_URL, apps },
     });
   });
 

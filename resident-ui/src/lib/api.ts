@@ -17,6 +17,23 @@ export interface TenantContext {
   links: TenantLink[];
   /** Modules switched on for the tenant, when the API provides them (used to filter the nav). */
   modules?: string[];
+  /** The LIFF SDK to load and the tenant's LIFF apps, one per channel (production / test). */
+  liff?: LiffConfig;
+}
+
+export interface LiffConfig {
+  sdkUrl: string;
+  apps: Array<{ channel: 'production' | 'test'; liffId: string }>;
+}
+
+function parseLiff(v: unknown): LiffConfig | undefined {
+  if (!isRecord(v) || typeof v.sdkUrl !== 'string' || !Array.isArray(v.apps)) return undefined;
+  const apps = v.apps.flatMap((a) =>
+    isRecord(a) && (a.channel === 'production' || a.channel === 'test') && typeof a.liffId === 'string'
+      ? [{ channel: a.channel, liffId: a.liffId } as const]
+      : [],
+  );
+  return { sdkUrl: v.sdkUrl, apps };
 }
 
 export type ContextResult =
@@ -67,6 +84,7 @@ export function parseTenantContext(body: unknown): TenantContext | null {
     nameEn: t.nameEn,
     links: parseLinks(t.links),
     ...(modules ? { modules } : {}),
+    ...(parseLiff(body.liff) ? { liff: parseLiff(body.liff) } : {}),
   };
 }
 

@@ -1,0 +1,72 @@
+import type { LiffConfig } from './api.ts';
+
+/** The part of the LIFF SDK the pages use (LINE's, or the emulator's stand-in in the demo). */
+interface Liff {
+  init(config: { liffId: string }): Promise<void>;
+  isLoggedIn(): boolean;
+  login(opts?: { redirectUri?: string }): void;
+  getIDToken(): string | null;
+}
+
+export type ResidentState =
+  | { kind: 'none' }
+  | { kind: 'signing-in' }
+  | { kind: 'signed-in'; displayName: string | null }
+  | { kind: 'failed' };
+
+/**
+ * Which LIFF app opened the page: the test channel's app registers its URL with `?channel=test`,
+ * the production one without. Null when the tenant has no LIFF app for that channel.
+ */
+export function pickLiffApp(config: LiffConfig | undefined, channelParam: string | null): string | null {
+  const channel = channelParam === 'test' ? 'test' : 'production';
+  return config?.apps.find((a) => a.channel === channel)?.liffId ?? null;
+}
+
+function loadSdk(src: string): Promise<Liff> {
+  const existing = (window as unknown as { liff?: Liff }).liff;
+  if (existing) return Promise.resolve(existing);
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = src;
+    s.async = true;
+    s.onload = () => {
+      const liff = (window as unknown as { liff?: Liff }).liff;
+      if (liff) resolve(liff);
+      else reject(new Error('LIFF SDK did not load'));
+    };
+    s.onerror = () => reject(new Error('LIFF SDK did not load'));
+    document.head.append(s);
+  });
+}
+
+/**
+ * Signs the resident in: LIFF gives the raw ID token, the server verifies it with LINE and opens
+ * a session bound to this city. The page never trusts a profile decoded in the browser.
+ */
+export async function signInResident(
+  slug: string,
+  config: LiffConfig,
+  liffId: string,
+  fetchFn: typeof fetch = fetch,
+): Promise<ResidentState> {
+  const liff = await loadSdk(config.sdkUrl);
+  await liff.init({ liffId });
+  if (!liff.isLoggedIn()) {
+    liff.login();
+    return { kind: 'signing-in' };
+  }
+  const idToken = liff.getIDToken();
+  if (!idToken) return { kind: 'failed' };
+  const session = await fetchFn(`/api/t/${slug}/session`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', 'x-requested-with': 'tsunagu' },
+    body: JSON.stringify({ idToken }),
+  });
+  if (!session.ok) return { kind: 'failed' };
+  const me = await fetchFn(`/api/t/${slug}/me`, { credentials: 'same-origin' });
+  if (!me.ok) return { kind: 'failed' };
+  const body = (await me.json()) as { resident?: { displayName?: string | null } };
+  return { kind: 'signed-in', displayName: body.resident?.displayName ?? null };
+}
