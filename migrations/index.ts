@@ -3,6 +3,7 @@ import { LineLayer1763856000000 } from './1763856000000-line-layer.js';
 import { ResidentSessions1763942400000 } from './1763942400000-resident-sessions.js';
 import { LineSendLog1764028800000 } from './1764028800000-line-send-log.js';
 import { LineContent1764115200000 } from './1764115200000-line-content.js';
+import { RichMenu1764201600000 } from './1764201600000-richmenu.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -11,4 +12,5 @@ export const allMigrations = [
   ResidentSessions1763942400000,
   LineSendLog1764028800000,
   LineContent1764115200000,
+  RichMenu1764201600000,
 ];

@@ -15,6 +15,7 @@ import {
 } from './modules/staff/organisations.routes.js';
 import { auditRouter } from './modules/audit/audit.routes.js';
 import { formsRouter } from './modules/forms/forms.routes.js';
+import { richMenusRouter } from './modules/richmenu/richmenu.routes.js';
 import { vendorRouter } from './modules/tenants/vendor.routes.js';
 import { appDataSource } from './platform/db/data-sources.js';
 import { withTenant } from './platform/db/tenant-context.js';
@@ -77,6 +78,7 @@ export function buildApp(): Express {
   admin.use('/audit', json, auditRouter());
   admin.use('/security', json, securityRouter());
   admin.use('/forms', json, formsRouter());
+  admin.use('/richmenus', json, richMenusRouter());
   admin.use('/vendor', json, vendorRouter());
   admin.get('/context', async (req, res) => {
     const kind = req.hostKind!;

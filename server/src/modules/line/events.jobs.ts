@@ -9,6 +9,7 @@ import {
   type ProcessUserEventsJob,
 } from './line-queue.js';
 import { recordContact, recordFollow, recordUnfollow } from './residents.service.js';
+import { recordTap } from '../richmenu/richmenu.service.js';
 import { lineSignature } from './signature.js';
 import type { DownloadContentJob, FetchProfileJob } from './follow-ups.jobs.js';
 import { EVENT_PAYLOAD_PURPOSE } from './webhook-ingest.js';
@@ -69,6 +70,12 @@ async function handleEvent(
     case 'unfollow':
       await recordUnfollow(m, kind, userId, at);
       return 'handled';
+    case 'postback':
+      await recordContact(m, kind, userId, at);
+      // Rich-menu taps (MENU-10): `rm:<tab>:<area>` postbacks are counted and handled here.
+      if (await recordTap(m, kind, (e.postback as { data?: unknown } | undefined)?.data, at))
+        return 'handled';
+      return 'unhandled';
     default:
       // Messages, postbacks…: the resident exists from first contact; the modules that answer them
       // (chatbot, rich-menu taps, forms) hook in here. Until one does, the event is forwardable.

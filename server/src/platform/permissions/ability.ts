@@ -3,13 +3,15 @@ import type { StaffRole } from '../../modules/staff/staff.entities.js';
 
 export type Action = 'manage' | 'create' | 'read' | 'update' | 'delete' | 'export';
 /** Administration subjects are only for administrators; the rest are organisation-owned resources. */
-export type Subject = 'all' | 'Staff' | 'Organisation' | 'Team' | 'AuditLog' | 'TenantSecurity' | 'Form';
+export type Subject =
+  'all' | 'Staff' | 'Organisation' | 'Team' | 'AuditLog' | 'TenantSecurity' | 'Form' | 'RichMenuSet';
 /** An organisation-owned record as CASL checks it (tagged with subject('Form', …)). */
 export interface OwnedRecord {
   id?: string;
   organisationId: string;
 }
-export type AppSubjects = Subject | (ForcedSubject<'Form'> & OwnedRecord);
+export type AppSubjects =
+  Subject | (ForcedSubject<'Form'> & OwnedRecord) | (ForcedSubject<'RichMenuSet'> & OwnedRecord);
 export type AppAbility = MongoAbility<[Action, AppSubjects]>;
 
 export const GRANT_PERMISSIONS = ['view', 'edit', 'export', 'manage'] as const;
@@ -18,6 +20,7 @@ export type GrantPermission = (typeof GRANT_PERMISSIONS)[number];
 /** Which feature a resource subject belongs to, and the resource_type its grants use. */
 export const RESOURCE_SUBJECTS = {
   Form: { feature: 'forms', resourceType: 'form' },
+  RichMenuSet: { feature: 'richmenu', resourceType: 'richmenu' },
 } as const satisfies Partial<Record<Subject, { feature: string; resourceType: string }>>;
 export type ResourceSubject = keyof typeof RESOURCE_SUBJECTS;
 
