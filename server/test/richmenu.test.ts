@@ -193,6 +193,23 @@ describe('rich menus: model, publish, emergency mode, tap statistics', () => {
     ).toBe(second[2]);
   });
 
+  it('a publish interrupted after creating menus leaves no orphans once retried', async () => {
+    await emuAdmin('POST', '/faults', {
+      channelId: CHANNEL_ID,
+      endpoint: 'setRichMenuImage',
+      fault: '500',
+      times: 1,
+    });
+    const failed = await admin.post(`/api/richmenus/${setId}/publish`, { channel: 'test' });
+    expect(failed.status).toBe(502);
+    expect((await line.getRichMenuList()).richmenus).toHaveLength(4); // 3 published + 1 orphan
+    const retried = await admin.post(`/api/richmenus/${setId}/publish`, { channel: 'test' });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    const ids = (retried.body.menus as Array<{ richMenuId: string }>).map((m) => m.richMenuId).sort();
+    expect((await line.getRichMenuList()).richmenus.map((m) => m.richMenuId).sort()).toEqual(ids);
+    expect((await line.getDefaultRichMenuId()).richMenuId).toBe(retried.body.menus[0].richMenuId);
+  });
+
   it('another organisation’s staff cannot publish (403, audited)', async () => {
     const res = await other.post(`/api/richmenus/${setId}/publish`, { channel: 'test' });
     expect(res.status).toBe(403);
