@@ -62,7 +62,8 @@ if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/2',
   });
   let api;
-  await step('browser tests (admin-ui in chromium)', async () => {
+  let line;
+  await step('browser tests (admin-ui and resident-ui in chromium, LINE emulator)', async () => {
     const admin = new pg.Client({ connectionString: env.DATABASE_ADMIN_URL });
     await admin.connect();
     await admin.query('DROP DATABASE IF EXISTS tsunagu_e2e WITH (FORCE)');
@@ -73,27 +74,50 @@ if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
     await run(tsx, ['scripts/seed-demo.ts'], { env });
     for (const ui of ['admin-ui', 'resident-ui'])
       await run('npm', ['run', 'build', '-w', `@tsunagu/${ui}`], { env });
+    const emulatorPort = 3901;
+    const channelsFile = path.join(root, '.data/e2e-emulator-channels.json');
+    await run(tsx, ['scripts/demo-line.ts', `http://localhost:${port}`, channelsFile], { env });
+    Object.assign(env, {
+      LINE_API_BASE_URL: `http://127.0.0.1:${emulatorPort}`,
+      LINE_DATA_API_BASE_URL: `http://127.0.0.1:${emulatorPort}`,
+      LIFF_SDK_URL: `http://localhost:${emulatorPort}/liff/sdk.js`,
+    });
+    line = startService('line', tsx, ['emulators/line/src/main.ts'], {
+      env: { ...env, PORT: String(emulatorPort), EMULATOR_CHANNELS_FILE: channelsFile },
+    });
     api = startService('api', tsx, ['server/src/main.ts'], { env });
     await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    await waitForHttp(`http://127.0.0.1:${emulatorPort}/_emulator/channels`);
+    const e2eEnv = {
+      ...env,
+      E2E_BASE: `http://localhost:${port}`,
+      E2E_LINE: `http://127.0.0.1:${emulatorPort}`,
+      E2E_ADMIN_LOGIN: 'admin',
+      E2E_ADMIN_PASSWORD: 'Akaiwa-demo-2026',
+      E2E_VENDOR_LOGIN: 'support',
+      E2E_VENDOR_PASSWORD: 'Tsunagu-vendor-2026',
+    };
     await run(bin('vitest'), ['run', '--config', e2eConfig, ...vitestArgs('e2e.json')], {
       cwd: path.join(root, 'admin-ui'),
-      env: {
-        ...env,
-        E2E_BASE: `http://localhost:${port}`,
-        E2E_ADMIN_LOGIN: 'admin',
-        E2E_ADMIN_PASSWORD: 'Akaiwa-demo-2026',
-        E2E_VENDOR_LOGIN: 'support',
-        E2E_VENDOR_PASSWORD: 'Tsunagu-vendor-2026',
-      },
+      env: e2eEnv,
     });
+    await run(
+      bin('vitest'),
+      ['run', '--config', 'vitest.e2e.config.ts', ...vitestArgs('e2e-resident.json')],
+      {
+        cwd: path.join(root, 'resident-ui'),
+        env: e2eEnv,
+      },
+    );
   });
   api?.kill('SIGTERM');
+  line?.kill('SIGTERM');
 }
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const f of ['server.json', ...workspaces.map(reportName), 'e2e.json']) {
+for (const f of ['server.json', ...workspaces.map(reportName), 'e2e.json', 'e2e-resident.json']) {
   const file = path.join(reports, f);
   if (!existsSync(file)) continue;
   const r = JSON.parse(readFileSync(file, 'utf8'));
