@@ -7,6 +7,7 @@ export type ManualSlug =
   | 'totp'
   | 'home'
   | 'forms'
+  | 'richmenu'
   | 'staff'
   | 'staff-import'
   | 'organisations'
@@ -57,6 +58,14 @@ export const MANUAL_PAGES: ManualPage[] = [
     summary: 'フォームの作成・編集と、閲覧権限の設定',
     console: 'tenant',
     feature: 'forms',
+  },
+  {
+    slug: 'richmenu',
+    screen: '/richmenus',
+    title: 'リッチメニュー',
+    summary: 'メニューの作成（タブ・タップ領域・画像）、公開、緊急モード、タップ数',
+    console: 'tenant',
+    feature: 'richmenu',
   },
   {
     slug: 'staff',

@@ -3,7 +3,18 @@ import type { AppPath } from './url';
 import type { ManualSlug } from '#lib/manual/pages.ts';
 
 export type IconName =
-  'home' | 'form' | 'users' | 'org' | 'log' | 'shield' | 'key' | 'building' | 'help' | 'logout' | 'plus';
+  | 'home'
+  | 'form'
+  | 'users'
+  | 'org'
+  | 'log'
+  | 'shield'
+  | 'key'
+  | 'building'
+  | 'help'
+  | 'logout'
+  | 'plus'
+  | 'grid';
 
 export type NavSection = 'main' | 'admin' | 'account';
 
@@ -44,6 +55,15 @@ export const TENANT_NAV: NavItem[] = [
     feature: 'forms',
     manual: 'forms',
     description: 'アンケートや申込フォームの一覧と、閲覧権限の設定',
+  },
+  {
+    href: '/richmenus',
+    label: 'リッチメニュー',
+    icon: 'grid',
+    section: 'main',
+    feature: 'richmenu',
+    manual: 'richmenu',
+    description: 'LINEのトーク画面下のメニュー（タブ・タップ領域・画像）の作成と公開、緊急モード',
   },
   {
     href: '/staff',
