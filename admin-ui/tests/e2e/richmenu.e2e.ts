@@ -1,0 +1,269 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import {
+  ADMIN,
+  BASE,
+  SCREENSHOTS,
+  apiCall,
+  consoleOrigin,
+  launch,
+  loginToConsole,
+  newContext,
+} from './helpers';
+
+const LINE = process.env.E2E_LINE ?? 'http://127.0.0.1:3900';
+const ORIGIN = consoleOrigin('akaiwa');
+
+async function emulator<T>(method: string, p: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${LINE}/_emulator${p}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function snap(page: Page, name: string, fullPage = true) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `richmenu-${name}.png`), fullPage });
+}
+
+/** Creates a menu set on the list screen and lands on its editor. */
+async function createSet(page: Page, name: string, code: string, kind: 'normal' | 'emergency') {
+  await page.goto(`${ORIGIN}/richmenus`);
+  await page.getByRole('button', { name: 'メニューを作成' }).click();
+  await page.locator('#rm-name').fill(name);
+  await page.locator(`input[name="rm-kind"][value="${kind}"]`).check();
+  await page.locator('#rm-org').selectOption({ index: 1 });
+  await page.locator('#rm-code').fill(code);
+  await page.getByRole('button', { name: '作成する' }).click();
+  await page.waitForURL(/\/richmenus\/[0-9a-f-]{36}$/);
+  await expect.poll(() => page.locator('h1').first().innerText()).toBe(name);
+}
+
+async function addTab(page: Page, name: string, chat: string, size = '2500x1686') {
+  await page.getByRole('button', { name: '＋ タブを追加' }).click();
+  await page.locator('#new-tab-name').fill(name);
+  await page.locator('#new-tab-chat').fill(chat);
+  await page.locator('#new-tab-size').selectOption(size);
+  await page.getByRole('button', { name: '追加する' }).click();
+  await page.getByRole('tab', { name: new RegExp(name) }).waitFor();
+  await page.getByRole('tab', { name: new RegExp(name) }).click();
+  await expect.poll(() => page.locator('#tab-name').inputValue()).toBe(name);
+}
+
+/** Composes the tab image from tiles with the given labels (areas follow the tiles unless `noAreas`). */
+async function compose(page: Page, labels: string[], opts: { layout?: string; noAreas?: boolean } = {}) {
+  await page.getByRole('button', { name: '画像を作成' }).click();
+  if (opts.layout) await page.locator('#cmp-layout').selectOption(opts.layout);
+  for (const [i, l] of labels.entries()) await page.locator(`#cmp-label-${i}`).fill(l);
+  if (opts.noAreas) await page.getByLabel(/マスに合わせてタップ領域を作り直す/).uncheck();
+  await page.getByRole('button', { name: 'この画像を使う' }).click();
+  await page.getByRole('button', { name: '画像を作成' }).waitFor({ timeout: 20_000 });
+  await expect.poll(() => page.locator('.image .badge').innerText()).toBe('登録済み');
+}
+
+async function setAction(page: Page, i: number, type: string, label: string, value: string) {
+  await page.locator(`#area-${i}-type`).selectOption(type);
+  await page.locator(`#area-${i}-label`).fill(label);
+  if (type === 'page') await page.locator(`#area-${i}-path`).fill(value);
+  if (type === 'tab') await page.locator(`#area-${i}-tab`).selectOption({ label: value });
+}
+
+/** Saves the tab and waits until its confirmation (shown after the reload) appears. */
+async function saveTab(page: Page) {
+  const close = page.getByRole('button', { name: 'このお知らせを閉じる' });
+  while ((await close.count()) > 0) await close.first().click();
+  await page.getByRole('button', { name: 'タブを保存' }).click();
+  await expect
+    .poll(() => page.locator('.flash').allInnerTexts())
+    .toContainEqual(expect.stringContaining('を保存しました'));
+}
+
+async function publishTest(page: Page) {
+  await page.getByRole('button', { name: 'テスト環境に公開' }).click();
+  await page.getByTestId('publish-result').waitFor({ timeout: 30_000 });
+}
+
+/** Leaves the test channel out of emergency mode (a failed earlier run may have left it on). */
+async function emergencyOff(page: Page) {
+  await page.evaluate(async () => {
+    const s = (await (await fetch('/api/auth/session')).json()) as { csrfToken?: string };
+    const st = (await (await fetch('/api/richmenus/emergency')).json()) as {
+      channels: Array<{ channel: string; enabled: boolean }>;
+    };
+    if (!st.channels.find((c) => c.channel === 'test')?.enabled) return;
+    await fetch('/api/richmenus/emergency', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrfToken ?? '' },
+      body: JSON.stringify({ channel: 'test', enabled: false, reason: 'E2E の後片付け' }),
+    });
+  });
+}
+
+async function chatBar(talk: Page) {
+  return (await talk.locator('#chatbar').innerText()).replace(/ [▼▲]$/, '');
+}
+
+describe('rich menus: build in the admin, see them in LINE (emulator)', () => {
+  let browser: Browser;
+  let channelId: string;
+  const run = Date.now().toString(36);
+
+  beforeAll(async () => {
+    browser = await launch();
+    const { channels } = await emulator<{ channels: Array<{ channelId: string; webhookUrl?: string }> }>(
+      'GET',
+      '/channels',
+    );
+    channelId = channels.find((c) => c.webhookUrl?.includes('/webhook/akaiwa/test'))!.channelId;
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('three tabs from the composer, a resident page and tab switches, emergency on and off', async () => {
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    onTestFailed(() => snap(page, 'failure'));
+    await loginToConsole(page, ORIGIN, ADMIN.login, ADMIN.password);
+    await emergencyOff(page);
+    onTestFailed(() => emergencyOff(page));
+    await page.goto(`${ORIGIN}/richmenus`);
+    await expect.poll(() => page.locator('nav').getByText('リッチメニュー').count()).toBeGreaterThan(0);
+
+    // --- the normal menu: three tabs
+    const name = `E2E 赤磐メニュー ${run}`;
+    await createSet(page, name, `e2e_${run}`, 'normal');
+    await addTab(page, 'くらし', 'くらしのメニュー');
+    await addTab(page, '子育て', '子育てメニュー');
+    await addTab(page, '防災', '防災メニュー');
+
+    await page.getByRole('tab', { name: /くらし/ }).click();
+    await compose(page, ['マイページ', '子育て', '防災', 'ごみの日', '地図', '受信設定']);
+    expect(await page.locator('li.area').count()).toBe(6);
+    await setAction(page, 0, 'page', 'マイページ', 'home');
+    await setAction(page, 1, 'tab', '子育てタブへ', '子育て');
+    await setAction(page, 2, 'tab', '防災タブへ', '防災');
+    await saveTab(page);
+    await snap(page, 'editor');
+
+    await page.getByRole('tab', { name: /子育て/ }).click();
+    await compose(page, ['くらしへ', '健診', '保育園', '手当', 'イベント', '相談'], { layout: '3x2' });
+    await setAction(page, 0, 'tab', 'くらしタブへ', 'くらし');
+    await saveTab(page);
+
+    // The third tab: image without areas, one area drawn with the mouse.
+    await page.getByRole('tab', { name: /防災/ }).click();
+    await compose(page, ['くらしへ', '避難所', '防災無線', '天気'], { layout: '2x2', noAreas: true });
+    expect(await page.locator('li.area').count()).toBe(0);
+    // Centred, so the sticky header does not cover the start of the drag.
+    await page.getByTestId('area-canvas').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    const box = (await page.getByTestId('area-canvas').boundingBox())!;
+    await page.mouse.move(box.x + 10, box.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 10, box.y + box.height / 2 - 10, { steps: 5 });
+    await page.mouse.up();
+    expect(await page.locator('li.area').count()).toBe(1);
+    const w = Number(await page.locator('#area-0-width').inputValue());
+    expect(w).toBeGreaterThan(1000);
+    expect(w).toBeLessThan(1300);
+    await page.locator('#area-0-x').fill('0');
+    await page.locator('#area-0-y').fill('0');
+    await page.locator('#area-0-width').fill('1250');
+    await page.locator('#area-0-height').fill('843');
+    await setAction(page, 0, 'tab', 'くらしタブへ', 'くらし');
+    await snap(page, 'drawn-area');
+    await saveTab(page);
+
+    // A server validation error shows in Japanese next to the field.
+    await page.locator('#area-0-width').fill('2600');
+    await page.getByRole('button', { name: 'タブを保存' }).click();
+    await expect
+      .poll(() => page.locator('li.area .field-error').first().innerText())
+      .toContain('はみ出しています');
+    await page.locator('#area-0-width').fill('1250');
+    await saveTab(page);
+
+    await publishTest(page);
+    await snap(page, 'published');
+
+    // --- the emergency menu (published on the test channel too)
+    const emName = `E2E 緊急メニュー ${run}`;
+    await createSet(page, emName, `e2e_em_${run}`, 'emergency');
+    await addTab(page, '緊急情報', '緊急情報', '2500x843');
+    await compose(page, ['避難所', '災害情報'], { layout: '2x1' });
+    await saveTab(page);
+    await publishTest(page);
+
+    // --- LINE: a friend of Akaiwa's test account
+    const user = await emulator<{ userId: string }>('POST', `/channels/${channelId}/users`, {
+      displayName: '赤磐 花子',
+    });
+    const talk = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'ja-JP' });
+    await talk.goto(`${LINE}/?channel=${channelId}&user=${user.userId}`);
+    await expect.poll(() => chatBar(talk), { timeout: 20_000 }).toBe('くらしのメニュー');
+    if (await talk.locator('#richmenu').isHidden()) await talk.locator('#chatbar').click();
+    await snap(talk, 'talk-normal', false);
+
+    await talk.getByRole('button', { name: '子育てタブへ' }).click();
+    await expect.poll(() => chatBar(talk)).toBe('子育てメニュー');
+    await snap(talk, 'talk-tab2', false);
+    await talk.getByRole('button', { name: 'くらしタブへ' }).click();
+    await expect.poll(() => chatBar(talk)).toBe('くらしのメニュー');
+
+    // The 住民ページ area opens Akaiwa's resident site (through the test channel's LIFF app) in
+    // the talk view's in-app browser.
+    await talk.getByRole('button', { name: 'マイページ' }).click();
+    await talk.locator('#browser').waitFor({ state: 'visible' });
+    const opened = (await talk.locator('#browser-external').getAttribute('href'))!;
+    expect(opened.startsWith(`${BASE.origin}/t/akaiwa/`)).toBe(true);
+    await snap(talk, 'talk-resident-pane', false);
+    await talk.locator('#browser-close').click();
+    // KNOWN GAPS outside admin-ui (reported): the resident pages send X-Frame-Options: SAMEORIGIN, so
+    // the emulator's in-app browser (an iframe on another origin) cannot show them, and the emulator
+    // appends the LIFF path after the endpoint's query (`?channel=test/home`), so the page would
+    // pick the production LIFF app. The resident therefore opens the test LIFF app's page in a
+    // browser tab, as the emulator's 外部で開く link does, and arrives signed in.
+    await emulator('POST', `/channels/${channelId}/select`, { userId: user.userId });
+    const resident = await browser.newPage({ viewport: { width: 390, height: 760 }, locale: 'ja-JP' });
+    await resident.goto(`${BASE.origin}/t/akaiwa/?channel=test`);
+    await expect
+      .poll(() => resident.locator('.resident-status').textContent(), { timeout: 20_000 })
+      .toBe('赤磐 花子さん、こんにちは');
+    await snap(resident, 'resident-signed-in', false);
+    await resident.close();
+
+    // --- emergency on: the emergency menu; off: the normal one again. KNOWN GAP (reported): a
+    // friend who switched tabs keeps the switched menu (as the emulator models LINE's client-side
+    // switch), so the emergency default reaches friends who have not switched tabs; this is shown
+    // with a second friend.
+    const friend = await emulator<{ userId: string }>('POST', `/channels/${channelId}/users`, {
+      displayName: '赤磐 次郎',
+    });
+    await talk.goto(`${LINE}/?channel=${channelId}&user=${friend.userId}`);
+    await expect.poll(() => chatBar(talk), { timeout: 20_000 }).toBe('くらしのメニュー');
+    await page.goto(`${ORIGIN}/richmenus`);
+    await page.getByRole('button', { name: 'テスト環境の緊急モードをオンにする' }).click();
+    await page.getByRole('dialog').locator('textarea').fill('E2E 訓練（大雨警報を想定）');
+    await page.getByRole('dialog').getByRole('button', { name: '緊急モードをオンにする' }).click();
+    await page.locator('.emergency-banner[data-channel="test"]').waitFor();
+    await snap(page, 'emergency-on');
+    await expect.poll(() => chatBar(talk), { timeout: 20_000 }).toBe('緊急情報');
+    if (await talk.locator('#richmenu').isHidden()) await talk.locator('#chatbar').click();
+    await snap(talk, 'talk-emergency', false);
+
+    await page.getByRole('button', { name: 'テスト環境の緊急モードをオフにする' }).click();
+    await page.getByRole('dialog').locator('textarea').fill('E2E 訓練の終了');
+    await page.getByRole('dialog').getByRole('button', { name: '緊急モードをオフにする' }).click();
+    await page.locator('.emergency-banner').waitFor({ state: 'detached' });
+    await expect.poll(() => chatBar(talk), { timeout: 20_000 }).toBe('くらしのメニュー');
+    await snap(page, 'list');
+
+    // Published sets cannot be deleted (LINE would keep showing them); nothing else was created.
+    const list = (await apiCall(page, 'GET', '/api/richmenus')).body as { items: Array<{ name: string }> };
+    expect(list.items.map((s) => s.name)).toEqual(expect.arrayContaining([name, emName]));
+    await ctx.close();
+  });
+});
