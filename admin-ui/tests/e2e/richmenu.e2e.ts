@@ -53,11 +53,15 @@ async function addTab(page: Page, name: string, chat: string, size = '2500x1686'
   await expect.poll(() => page.locator('#tab-name').inputValue()).toBe(name);
 }
 
-/** Composes the tab image from tiles with the given labels (areas follow the tiles unless `noAreas`). */
+/** Composes the tab image from tiles `label:icon` (icon optional) (areas follow the tiles unless `noAreas`). */
 async function compose(page: Page, labels: string[], opts: { layout?: string; noAreas?: boolean } = {}) {
   await page.getByRole('button', { name: '画像を作成' }).click();
   if (opts.layout) await page.locator('#cmp-layout').selectOption(opts.layout);
-  for (const [i, l] of labels.entries()) await page.locator(`#cmp-label-${i}`).fill(l);
+  for (const [i, tile] of labels.entries()) {
+    const [label, icon] = tile.split(':');
+    await page.locator(`#cmp-label-${i}`).fill(label!);
+    if (icon) await page.locator(`#cmp-icon-${i}`).selectOption(icon);
+  }
   if (opts.noAreas) await page.getByLabel(/マスに合わせてタップ領域を作り直す/).uncheck();
   await page.getByRole('button', { name: 'この画像を使う' }).click();
   await page.getByRole('button', { name: '画像を作成' }).waitFor({ timeout: 20_000 });
@@ -141,7 +145,14 @@ describe('rich menus: build in the admin, see them in LINE (emulator)', () => {
     await addTab(page, '防災', '防災メニュー');
 
     await page.getByRole('tab', { name: /くらし/ }).click();
-    await compose(page, ['マイページ', '子育て', '防災', 'ごみの日', '地図', '受信設定']);
+    await compose(page, [
+      'マイページ:home',
+      '子育て:calendar',
+      '防災:warning',
+      'ごみの日:trash',
+      '地図:pin',
+      '受信設定:settings',
+    ]);
     expect(await page.locator('li.area').count()).toBe(6);
     await setAction(page, 0, 'page', 'マイページ', 'home');
     await setAction(page, 1, 'tab', '子育てタブへ', '子育て');
@@ -150,13 +161,20 @@ describe('rich menus: build in the admin, see them in LINE (emulator)', () => {
     await snap(page, 'editor');
 
     await page.getByRole('tab', { name: /子育て/ }).click();
-    await compose(page, ['くらしへ', '健診', '保育園', '手当', 'イベント', '相談'], { layout: '3x2' });
+    await compose(
+      page,
+      ['くらしへ:home', '健診:calendar', '保育園:pin', '手当:megaphone', 'バス:bus', '相談:phone'],
+      { layout: '3x2' },
+    );
     await setAction(page, 0, 'tab', 'くらしタブへ', 'くらし');
     await saveTab(page);
 
     // The third tab: image without areas, one area drawn with the mouse.
     await page.getByRole('tab', { name: /防災/ }).click();
-    await compose(page, ['くらしへ', '避難所', '防災無線', '天気'], { layout: '2x2', noAreas: true });
+    await compose(page, ['くらしへ:home', '避難所:pin', '防災無線:megaphone', 'よくある質問:question'], {
+      layout: '2x2',
+      noAreas: true,
+    });
     expect(await page.locator('li.area').count()).toBe(0);
     // Centred, so the sticky header does not cover the start of the drag.
     await page.getByTestId('area-canvas').evaluate((el) => el.scrollIntoView({ block: 'center' }));
@@ -193,7 +211,7 @@ describe('rich menus: build in the admin, see them in LINE (emulator)', () => {
     const emName = `E2E 緊急メニュー ${run}`;
     await createSet(page, emName, `e2e_em_${run}`, 'emergency');
     await addTab(page, '緊急情報', '緊急情報', '2500x843');
-    await compose(page, ['避難所', '災害情報'], { layout: '2x1' });
+    await compose(page, ['避難所:pin', '災害情報:warning'], { layout: '2x1' });
     await saveTab(page);
     await publishTest(page);
 
