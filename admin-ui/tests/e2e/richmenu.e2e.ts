@@ -187,6 +187,10 @@ describe('rich menus: build in the admin, see them in LINE (emulator)', () => {
     const w = Number(await page.locator('#area-0-width').inputValue());
     expect(w).toBeGreaterThan(1000);
     expect(w).toBeLessThan(1300);
+    const x = Number(await page.locator('#area-0-x').inputValue());
+    await page.getByTestId('area-canvas').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => Number(await page.locator('#area-0-x').inputValue())).toBe(x + 10);
     await page.locator('#area-0-x').fill('0');
     await page.locator('#area-0-y').fill('0');
     await page.locator('#area-0-width').fill('1250');
