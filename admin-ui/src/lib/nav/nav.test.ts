@@ -24,6 +24,20 @@ describe('navigation config', () => {
     );
   });
 
+  it('shows リッチメニュー, its screens and its manual page only with the richmenu feature', () => {
+    const without = visibleNav('tenant', { features: ['forms'], administration: false });
+    expect(without.map((i) => i.href)).not.toContain('/richmenus');
+    const withIt = visibleNav('tenant', { features: ['richmenu'], administration: false });
+    expect(withIt.find((i) => i.href === '/richmenus')?.label).toBe('リッチメニュー');
+    expect(navItemFor('tenant', '/richmenus/0b0b0b0b-0000-4000-8000-000000000000')?.href).toBe('/richmenus');
+    expect(accessProblem('tenant', active(), '/richmenus')).toBe('feature');
+    expect(accessProblem('tenant', active({ features: ['richmenu'] }), '/richmenus/1')).toBeNull();
+    const slugs = (f: string[]) =>
+      manualPagesFor('tenant', { administration: false, features: f }).map((p) => p.slug);
+    expect(slugs([])).not.toContain('richmenu');
+    expect(slugs(['richmenu'])).toContain('richmenu');
+  });
+
   it('hides the account entries from vendor support inside a tenant', () => {
     const hrefs = visibleNav('tenant', { features: [], administration: true, vendorSupport: true }).map(
       (i) => i.href,
