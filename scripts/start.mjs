@@ -55,6 +55,7 @@ await run(tsx, ['scripts/demo-line.ts', `http://localhost:${port}`, channelsFile
 env.LINE_API_BASE_URL ??= `http://127.0.0.1:${emulatorPort}`;
 env.LINE_DATA_API_BASE_URL ??= `http://127.0.0.1:${emulatorPort}`;
 env.LIFF_SDK_URL ??= `http://localhost:${emulatorPort}/liff/sdk.js`;
+env.RESIDENT_FRAME_ANCESTORS ??= `http://localhost:${emulatorPort} http://127.0.0.1:${emulatorPort}`;
 
 for (const ui of ['admin-ui', 'resident-ui']) {
   if (process.env.SKIP_UI_BUILD && existsSync(path.join(root, ui, 'build/index.html'))) continue;

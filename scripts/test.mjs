@@ -81,6 +81,7 @@ if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
       LINE_API_BASE_URL: `http://127.0.0.1:${emulatorPort}`,
       LINE_DATA_API_BASE_URL: `http://127.0.0.1:${emulatorPort}`,
       LIFF_SDK_URL: `http://localhost:${emulatorPort}/liff/sdk.js`,
+      RESIDENT_FRAME_ANCESTORS: `http://localhost:${emulatorPort} http://127.0.0.1:${emulatorPort}`,
     });
     line = startService('line', tsx, ['emulators/line/src/main.ts'], {
       env: { ...env, PORT: String(emulatorPort), EMULATOR_CHANNELS_FILE: channelsFile },

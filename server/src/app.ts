@@ -49,12 +49,18 @@ export function buildApp(): Express {
   const cfg = config();
   app.disable('x-powered-by');
   app.set('trust proxy', cfg.TRUST_PROXY_HOPS);
+  const frameAncestors = cfg.RESIDENT_FRAME_ANCESTORS.split(/\s+/)
+    .filter((o) => /^https?:\/\/[A-Za-z0-9.:-]+$/.test(o))
+    .join(' ');
 
   app.use((req, res, next) => {
     req.hostKind = classifyHost(req.headers.host, cfg.ROOT_DOMAIN);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'same-origin');
-    res.setHeader('X-Frame-Options', req.hostKind.kind === 'public' ? 'SAMEORIGIN' : 'DENY');
+    if (req.hostKind.kind !== 'public') res.setHeader('X-Frame-Options', 'DENY');
+    else if (frameAncestors)
+      res.setHeader('Content-Security-Policy', `frame-ancestors 'self' ${frameAncestors}`);
+    else res.setHeader('X-Frame-Options', 'SAMEORIGIN');
     if (cfg.COOKIE_SECURE) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     next();
   });

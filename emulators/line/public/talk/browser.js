@@ -9,11 +9,18 @@ export function resolveUrl(url, liffApps) {
   if (!m) return { url };
   const app = (liffApps || []).find((a) => a.liffId === m[1]);
   if (!app) return { error: `LIFF アプリ ${m[1]} はこのチャネルに登録されていません` };
+  // As LINE does: the extra path goes after the endpoint URL's path, the endpoint's own query is
+  // kept and the extra query is merged into it.
   const rest = m[2] || '';
-  const base = app.url.replace(/\/$/, '');
-  return {
-    url: rest.startsWith('/') || rest.startsWith('?') ? base + rest : base + (rest ? '/' + rest : ''),
-  };
+  const target = new URL(app.url);
+  const extra = new URL(
+    rest.startsWith('/') || rest.startsWith('?') ? rest : '/' + rest,
+    'https://liff.invalid',
+  );
+  if (extra.pathname !== '/') target.pathname = target.pathname.replace(/\/$/, '') + extra.pathname;
+  extra.searchParams.forEach((v, k) => target.searchParams.set(k, v));
+  if (extra.hash) target.hash = extra.hash;
+  return { url: target.toString() };
 }
 
 export function openBrowser(url, liffApps, notify) {

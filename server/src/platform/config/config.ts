@@ -34,6 +34,12 @@ const schema = z.object({
   LINE_DATA_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api-data.line.me'),
   /** The LIFF SDK resident pages load (LINE's CDN; the emulator's stand-in in the demo). */
   LIFF_SDK_URL: z.url({ protocol: /^https?$/ }).default('https://static.line-scdn.net/liff/edge/2/sdk.js'),
+  /**
+   * Origins allowed to frame resident pages (CSP frame-ancestors), space-separated. Empty in
+   * production (LINE opens LIFF pages in its own browser, never in a frame); the demo allows the
+   * LINE emulator's talk view, whose in-app browser is an iframe.
+   */
+  RESIDENT_FRAME_ANCESTORS: z.string().default(''),
   /** A LINE call with no answer after this long is abandoned and retried with the same retry key. */
   LINE_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Secure cookies need HTTPS; browsers also accept them on http://*.localhost. */
