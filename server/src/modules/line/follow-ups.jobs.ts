@@ -4,6 +4,7 @@ import { withTenant } from '../../platform/db/tenant-context.js';
 import { sniffContentType, storage } from '../../platform/storage/storage.js';
 import type { ChannelKind } from './channels.service.js';
 import { gatewayFor } from './gateways.js';
+import { RESIDENT_NAME_PURPOSE } from './residents.service.js';
 
 export interface FetchProfileJob {
   tenantId: string;
@@ -20,7 +21,6 @@ export interface DownloadContentJob {
 
 /** LINE keeps user-sent content for a limited time only; ours must not depend on theirs. */
 export const MAX_CONTENT_BYTES = 50 * 1024 * 1024;
-const NAME_PURPOSE = 'resident.display_name';
 
 /** Profile of a new friend (name stored encrypted). A 404 means not a friend any more: nothing to do. */
 export async function fetchProfile(job: FetchProfileJob): Promise<'updated' | 'gone'> {
@@ -43,7 +43,7 @@ export async function fetchProfile(job: FetchProfileJob): Promise<'updated' | 'g
       [
         job.channelKind,
         job.userId,
-        await encryptField(profile.displayName, NAME_PURPOSE),
+        await encryptField(profile.displayName, RESIDENT_NAME_PURPOSE),
         profile.pictureUrl ?? null,
         profile.language ?? null,
       ],

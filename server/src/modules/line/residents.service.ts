@@ -1,6 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import type { ChannelKind } from './channels.service.js';
 
+/** Encryption purpose of residents' display names (from LINE profiles and ID tokens). */
+export const RESIDENT_NAME_PURPOSE = 'resident.display_name';
+
 /**
  * Friend status of a resident from follow/unfollow events. Events may arrive out of order, so a
  * status change applies only when the event is newer than the last change recorded.

@@ -8,14 +8,15 @@ import { clientIp } from '../../platform/http/client-ip.js';
 import { clearCookie, readCookie, setCookie } from '../../platform/http/cookies.js';
 import { HttpError, sendProblem } from '../../platform/http/errors.js';
 import { parseBody } from '../../platform/http/validation.js';
+import { sendResult } from '../../platform/http/results.js';
 import { newToken, safeEqual, tokenDigest } from '../../platform/auth/tokens.js';
 import { findTenantBySlug } from '../../platform/tenancy/tenants.js';
 import type { Tenant } from '../../platform/tenancy/tenant.entity.js';
 import { findChannel, CHANNEL_KINDS } from '../line/channels.service.js';
+import { RESIDENT_NAME_PURPOSE } from '../line/residents.service.js';
 import { IdTokenError, unverifiedAudience, verifyIdToken } from './id-token.js';
 
 const SESSION_HOURS = 12;
-const NAME_PURPOSE = 'resident.display_name';
 
 async function residentTenant(slug: string): Promise<Tenant> {
   const t = await findTenantBySlug(slug);
@@ -31,9 +32,7 @@ async function residentTenant(slug: string): Promise<Tenant> {
 function wrap(fn: (req: Request, res: Response) => Promise<unknown>) {
   return async (req: Request, res: Response) => {
     try {
-      const out = await fn(req, res);
-      if (out === undefined) res.status(204).end();
-      else res.json(out);
+      sendResult(res, await fn(req, res));
     } catch (err) {
       if (err instanceof HttpError) return sendProblem(res, err);
       throw err;
@@ -102,7 +101,7 @@ export function residentAuthRouter(): Router {
           throw e;
         }
         if (!/^U[0-9a-f]{32}$/.test(claims.sub)) throw openFromLine;
-        const displayName = claims.name ? await encryptField(claims.name, NAME_PURPOSE) : null;
+        const displayName = claims.name ? await encryptField(claims.name, RESIDENT_NAME_PURPOSE) : null;
         const rows: Array<{ id: string }> = await m.query(
           `insert into resident (tenant_id, channel_kind, line_user_id, display_name, picture_url, profile_fetched_at)
            values ($1, $2, $3, $4, $5, now())
@@ -154,7 +153,7 @@ export function residentAuthRouter(): Router {
             id: s.resident_id,
             channel: s.channel_kind,
             friendStatus: s.friend_status,
-            displayName: s.display_name ? await decryptField(s.display_name, NAME_PURPOSE) : null,
+            displayName: s.display_name ? await decryptField(s.display_name, RESIDENT_NAME_PURPOSE) : null,
             pictureUrl: s.picture_url,
           },
           csrfToken: s.csrf_token,

@@ -9,7 +9,7 @@ import { findLiveSession } from '../../platform/auth/staff-sessions.js';
 import { clientIp } from '../../platform/http/client-ip.js';
 import { readCookie } from '../../platform/http/cookies.js';
 import { HttpError, sendProblem, unauthorized } from '../../platform/http/errors.js';
-import { FileResult, ProblemResult, RedirectResult, StatusResult } from '../../platform/http/results.js';
+import { sendResult } from '../../platform/http/results.js';
 import { logger } from '../../platform/log/logger.js';
 
 export interface VendorRequest {
@@ -109,13 +109,7 @@ export function vendorRoute(
         };
         return handler(ctx);
       });
-      if (res.headersSent) return;
-      if (out === undefined) res.status(204).end();
-      else if (out instanceof ProblemResult) sendProblem(res, out.error);
-      else if (out instanceof StatusResult) res.status(out.status).json(out.body);
-      else if (out instanceof RedirectResult) res.redirect(303, out.location);
-      else if (out instanceof FileResult) res.type(out.contentType).send(out.body);
-      else res.json(out);
+      sendResult(res, out);
     } catch (err) {
       if (err instanceof HttpError) {
         if (err.status === 403 && err.opts.type === 'urn:tsunagu:csrf') {

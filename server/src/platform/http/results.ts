@@ -1,4 +1,5 @@
-import type { HttpError } from './errors.js';
+import type { Response } from 'express';
+import { sendProblem, type HttpError } from './errors.js';
 
 /** Handler results other than JSON: files (CSV exports), redirects and explicit statuses. */
 export class FileResult {
@@ -23,4 +24,23 @@ export class StatusResult {
 /** A refusal whose transaction still commits (a failed login must keep its failure count). */
 export class ProblemResult {
   constructor(public readonly error: HttpError) {}
+}
+
+/**
+ * Renders what a handler returned, the same way for every kind of route (staff, vendor,
+ * resident): undefined → 204, files with their download headers, redirects, explicit statuses,
+ * refusals whose transaction committed, anything else as JSON.
+ */
+export function sendResult(res: Response, out: unknown): void {
+  if (res.headersSent) return;
+  if (out === undefined) res.status(204).end();
+  else if (out instanceof FileResult) {
+    res.setHeader('Content-Type', out.contentType);
+    res.setHeader('Content-Disposition', out.contentDisposition);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(out.body);
+  } else if (out instanceof RedirectResult) res.redirect(303, out.location);
+  else if (out instanceof StatusResult) res.status(out.status).json(out.body);
+  else if (out instanceof ProblemResult) sendProblem(res, out.error);
+  else res.json(out);
 }

@@ -17,7 +17,7 @@ import { StaffAccount, type StaffRole } from '../../modules/staff/staff.entities
 import { clientIp, ipAllowed } from './client-ip.js';
 import { readCookie } from './cookies.js';
 import { HttpError, sendProblem, unauthorized } from './errors.js';
-import { FileResult, ProblemResult, RedirectResult, StatusResult } from './results.js';
+import { sendResult } from './results.js';
 import { logger } from '../log/logger.js';
 
 export interface Actor {
@@ -80,20 +80,6 @@ function auditFor(ctx: Pick<TenantRequest, 'actor' | 'ip' | 'userAgent'>) {
     ip: ctx.ip,
     userAgent: ctx.userAgent,
   });
-}
-
-function send(res: Response, out: unknown): void {
-  if (res.headersSent) return;
-  if (out === undefined) res.status(204).end();
-  else if (out instanceof FileResult) {
-    res.setHeader('Content-Type', out.contentType);
-    res.setHeader('Content-Disposition', out.contentDisposition);
-    res.setHeader('Cache-Control', 'no-store');
-    res.send(out.body);
-  } else if (out instanceof RedirectResult) res.redirect(303, out.location);
-  else if (out instanceof StatusResult) res.status(out.status).json(out.body);
-  else if (out instanceof ProblemResult) sendProblem(res, out.error);
-  else res.json(out);
 }
 
 async function resolveTenant(req: Request): Promise<Tenant> {
@@ -186,7 +172,7 @@ export function tenantRoute(
         }
         return handler(ctx);
       });
-      send(res, out);
+      sendResult(res, out);
     } catch (err) {
       if (err instanceof HttpError && err.opts.audit && tenantId && failedCtx) {
         const entry = auditFor(failedCtx)(err.opts.audit);
