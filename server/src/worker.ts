@@ -16,6 +16,11 @@ import {
   type DownloadContentJob,
   type FetchProfileJob,
 } from './modules/line/follow-ups.jobs.js';
+import {
+  RESET_USER_MENUS_JOB,
+  resetUserMenus,
+  type ResetUserMenusJob,
+} from './modules/richmenu/richmenu.service.js';
 
 /**
  * The worker process: BullMQ workers and job schedulers (Asia/Tokyo). Modules register their
@@ -49,6 +54,7 @@ async function main() {
       if (job.name === 'forward-events') return forwardEvents(job.data as ForwardEventsJob);
       if (job.name === 'fetch-profile') return fetchProfile(job.data as FetchProfileJob);
       if (job.name === 'download-content') return downloadContent(job.data as DownloadContentJob);
+      if (job.name === RESET_USER_MENUS_JOB) return resetUserMenus(job.data as ResetUserMenusJob);
       throw new Error(`unknown LINE job ${job.name}`);
     },
     { connection: queueConnection(), concurrency: 8 },

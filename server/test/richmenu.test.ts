@@ -9,8 +9,12 @@ import { closeRedis } from '../src/platform/queue/redis.js';
 import { setLineConfig } from '../src/platform/line/line-config.js';
 import { saveChannel } from '../src/modules/line/channels.service.js';
 import { processUserEvents } from '../src/modules/line/events.jobs.js';
-import { closeLineEventsQueue } from '../src/modules/line/line-queue.js';
-import { setEmergencyMode } from '../src/modules/richmenu/richmenu.service.js';
+import { closeLineEventsQueue, lineEventsQueue } from '../src/modules/line/line-queue.js';
+import {
+  RESET_USER_MENUS_JOB,
+  resetUserMenus,
+  setEmergencyMode,
+} from '../src/modules/richmenu/richmenu.service.js';
 import { AdminClient, createStaff, createTestTenant, testApp, type TestTenant } from './helpers.js';
 
 const CHANNEL_ID = String(1900000000 + Math.floor(Math.random() * 1e8));
@@ -246,13 +250,30 @@ describe('rich menus: model, publish, emergency mode, tap statistics', () => {
     const normalDefault = (await line.getDefaultRichMenuId()).richMenuId;
     expect(pub.body.menus[0].richMenuId).not.toBe(normalDefault);
 
+    // A friend who switched to the 子育て tab: LINE links that tab's menu to them, which outranks
+    // any default, so the switch must also reset per-user menus to reach them.
+    const friend = (await emuAdmin('POST', `/channels/${CHANNEL_ID}/users`, { displayName: '市民B' })) as {
+      userId: string;
+    };
+    const shown = async () =>
+      ((await emuAdmin('GET', `/channels/${CHANNEL_ID}/users/${friend.userId}`)) as { richMenuId: string })
+        .richMenuId;
+    await emuAdmin('POST', `/channels/${CHANNEL_ID}/users/${friend.userId}/actions`, {
+      type: 'richmenu',
+      areaIndex: 0,
+    });
+    const childcareTab = await shown();
+    expect(childcareTab).not.toBe(normalDefault);
+
     const on = await admin.post('/api/richmenus/emergency', {
       channel: 'test',
       enabled: true,
       reason: '大雨警報',
     });
     expect(on.status, JSON.stringify(on.body)).toBe(200);
+    expect(on.body.userMenus).toBe('done');
     expect((await line.getDefaultRichMenuId()).richMenuId).toBe(pub.body.menus[0].richMenuId);
+    expect(await shown()).toBe(pub.body.menus[0].richMenuId);
     const state = await admin.get('/api/richmenus/emergency');
     expect(state.body.channels.find((c: { channel: string }) => c.channel === 'test')).toMatchObject({
       enabled: true,
@@ -265,10 +286,62 @@ describe('rich menus: model, publish, emergency mode, tap statistics', () => {
       label: '防災連携',
     });
     expect((await line.getDefaultRichMenuId()).richMenuId).toBe(normalDefault);
+    expect(await shown()).toBe(normalDefault);
+
+    // When LINE refuses the reset (its batch API allows 3 requests an hour), the switch still
+    // happens and a queued job resets per-user menus later.
+    await emuAdmin('POST', `/channels/${CHANNEL_ID}/users/${friend.userId}/actions`, {
+      type: 'richmenu',
+      areaIndex: 0,
+    });
+    await emuAdmin('POST', '/faults', {
+      channelId: CHANNEL_ID,
+      endpoint: 'richMenuBatch',
+      fault: '429',
+      times: 1,
+    });
+    const limited = await setEmergencyMode(t.tenant.id, 'test', true, '訓練', {
+      type: 'system',
+      id: null,
+      label: '防災連携',
+    });
+    expect(limited.userMenus).toBe('queued');
+    expect(await shown()).toBe(childcareTab);
+    const queued = await lineEventsQueue().getJob(`rm-reset-${t.tenant.id}-test`);
+    expect(queued?.name).toBe(RESET_USER_MENUS_JOB);
+    await queued!.remove();
+    await resetUserMenus({ tenantId: t.tenant.id, channelKind: 'test' });
+    expect(await shown()).toBe(pub.body.menus[0].richMenuId);
+    await setEmergencyMode(t.tenant.id, 'test', false, '訓練終了', {
+      type: 'system',
+      id: null,
+      label: '防災連携',
+    });
     const audit: Array<{ action: string }> = await withTenant(t.tenant.id, (m) =>
       m.query(`select action from audit_log where action like 'richmenu.emergency%' and outcome = 'success'`),
     );
-    expect(audit.map((a) => a.action)).toEqual(['richmenu.emergency_on', 'richmenu.emergency_off']);
+    expect(audit.map((a) => a.action)).toEqual([
+      'richmenu.emergency_on',
+      'richmenu.emergency_off',
+      'richmenu.emergency_on',
+      'richmenu.emergency_off',
+    ]);
+  });
+
+  it('unpublishes a set residents do not see; refuses the default menu; then the set can be deleted', async () => {
+    const normal = await admin.post(`/api/richmenus/${setId}/unpublish`, { channel: 'test' });
+    expect(normal.status).toBe(409);
+    expect(normal.body.title).toContain('既定メニューとして表示中');
+    const menusBefore = (await line.getRichMenuList()).richmenus.length;
+    const em = await admin.post(`/api/richmenus/${emergencyId}/unpublish`, { channel: 'test' });
+    expect(em.status, JSON.stringify(em.body)).toBe(200);
+    expect(em.body.deleted).toBe(1);
+    expect((await line.getRichMenuList()).richmenus.length).toBe(menusBefore - 1);
+    expect((await admin.get('/api/richmenus/emergency')).body.channels[1].emergencySetId).toBeNull();
+    const again = await admin.post(`/api/richmenus/${emergencyId}/unpublish`, { channel: 'test' });
+    expect(again.status).toBe(409);
+    expect(again.body.title).toBe('このメニューはテストチャネルに公開されていません');
+    expect((await admin.delete(`/api/richmenus/${emergencyId}`)).status).toBe(204);
   });
 
   it('a user tapping areas produces postbacks that are counted per area', async () => {
@@ -285,7 +358,10 @@ describe('rich menus: model, publish, emergency mode, tap statistics', () => {
     }
     await processUserEvents({ tenantId: t.tenant.id, channelKind: 'test', userId: user.userId });
     const statuses: Array<{ event_type: string; status: string }> = await withTenant(t.tenant.id, (m) =>
-      m.query(`select event_type, status from webhook_event where event_type = 'postback'`),
+      m.query(
+        `select event_type, status from webhook_event where event_type = 'postback' and source_user_id = $1`,
+        [user.userId],
+      ),
     );
     expect(statuses).toHaveLength(3);
     expect(statuses.every((s) => s.status === 'processed')).toBe(true);

@@ -200,6 +200,18 @@ describe('rich menu taps', () => {
     expect(talk.body.messages.map((m) => m.message.text)).toEqual(['ごみ']);
   });
 
+  it('a tab switch links the menu to the user, so a new default reaches them only once unlinked', async () => {
+    const { a, b } = await tabs();
+    const userId = await follower();
+    await act(userId, { type: 'richmenu', x: 1300, y: 100 });
+    expect((await api.getRichMenuIdOfUser(userId)).richMenuId).toBe(b);
+    await api.setDefaultRichMenu(a);
+    expect((await act(userId, { type: 'richmenu', areaIndex: 2 })).user.richMenuId).toBe(b);
+    await api.richMenuBatch({ operations: [{ type: 'unlinkAll' }] });
+    const after = await act(userId, { type: 'richmenu', areaIndex: 2 });
+    expect(after.user.richMenuId).toBe(a);
+  });
+
   it('a switch to a missing alias reports RICHMENU_ALIAS_ID_NOTFOUND', async () => {
     await tabs();
     await api.deleteRichMenuAlias('tab-b');

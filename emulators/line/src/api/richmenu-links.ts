@@ -31,14 +31,7 @@ function link(ctx: Ctx) {
   assertUserId(ctx.params.userId);
   assertHasImage(menuOf(ctx.channel, ctx.params.richMenuId));
   ctx.channel.userRichMenus.set(ctx.params.userId, ctx.params.richMenuId!);
-  clearSwitch(ctx, ctx.params.userId);
   return { body: {} };
-}
-
-/** A link from the server replaces whatever tab the user had switched to on the client. */
-function clearSwitch(ctx: Ctx, userId: string) {
-  const u = ctx.channel.users.get(userId);
-  if (u) u.switchedRichMenuId = undefined;
 }
 
 function getOfUser(ctx: Ctx) {
@@ -51,7 +44,6 @@ function getOfUser(ctx: Ctx) {
 function unlink(ctx: Ctx) {
   assertUserId(ctx.params.userId);
   ctx.channel.userRichMenus.delete(ctx.params.userId);
-  clearSwitch(ctx, ctx.params.userId);
   return { body: {} };
 }
 
@@ -59,16 +51,12 @@ function bulkLink(ctx: Ctx) {
   assertHasImage(menuOf(ctx.channel, ctx.body.richMenuId));
   for (const u of ctx.body.userIds as string[]) {
     ctx.channel.userRichMenus.set(u, ctx.body.richMenuId);
-    clearSwitch(ctx, u);
   }
   return { status: 202, body: {} };
 }
 
 function bulkUnlink(ctx: Ctx) {
-  for (const u of ctx.body.userIds as string[]) {
-    ctx.channel.userRichMenus.delete(u);
-    clearSwitch(ctx, u);
-  }
+  for (const u of ctx.body.userIds as string[]) ctx.channel.userRichMenus.delete(u);
   return { status: 202, body: {} };
 }
 

@@ -248,7 +248,9 @@ export class UserActions {
         let status = 'SUCCESS';
         if (!target) status = 'RICHMENU_ALIAS_ID_NOTFOUND';
         else if (!channel.richMenus.has(target)) status = 'RICHMENU_NOTFOUND';
-        else user.switchedRichMenuId = target; // the app switches on its own; the server only hears about it
+        // LINE implements tabs with per-user rich menus: the switch links the tab's menu to the user
+        // (the bot makes no call; it only hears the postback), so it then outranks the default.
+        else channel.userRichMenus.set(user.userId, target);
         return this.postback(
           channel,
           user,

@@ -110,10 +110,9 @@ export class ChannelState {
     return q.type === 'limited' ? Math.max(0, (q.value ?? 0) - this.usageThisMonth(now)) : Infinity;
   }
 
-  /** The menu a user sees: one switched to on the client, else linked to the user, else the default. */
+  /** The menu a user sees: the one linked to the user (by the API or a tab switch), else the default. */
   shownRichMenuId(userId: string): string | undefined {
-    const u = this.users.get(userId);
-    const candidates = [u?.switchedRichMenuId, this.userRichMenus.get(userId), this.defaultRichMenuId];
+    const candidates = [this.userRichMenus.get(userId), this.defaultRichMenuId];
     return candidates.find((id) => id !== undefined && this.richMenus.has(id));
   }
 
@@ -121,6 +120,5 @@ export class ChannelState {
     this.richMenus.delete(id);
     if (this.defaultRichMenuId === id) this.defaultRichMenuId = undefined;
     for (const [u, m] of this.userRichMenus) if (m === id) this.userRichMenus.delete(u);
-    for (const u of this.users.values()) if (u.switchedRichMenuId === id) u.switchedRichMenuId = undefined;
   }
 }

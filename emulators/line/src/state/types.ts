@@ -49,8 +49,6 @@ export interface SimUser {
   firstFollowedAt?: number;
   followedAt?: number;
   blockedAt?: number;
-  /** The rich menu the user's LINE app shows after a richmenuswitch tap (client-side state). */
-  switchedRichMenuId?: string;
 }
 
 /** One entry of a user's talk: a message the bot sent to them, or one they sent to the bot. */

@@ -26,6 +26,7 @@ import {
   publishSet,
   SET_COLUMNS,
   setEmergencyMode,
+  unpublishSet,
   TAB_COLUMNS,
   type SetRow,
   type TabRow,
@@ -463,6 +464,24 @@ export function richMenusRouter(): Router {
       }
       await ctx.audit({
         action: 'richmenu.publish',
+        outcome: 'success',
+        targetType: 'richmenu',
+        targetId: set.id,
+        detail: { ...result },
+      });
+      return result;
+    }),
+  );
+
+  r.post(
+    '/:id/unpublish',
+    staffRoute(opts, async (ctx) => {
+      const set = await findSet(ctx, ctx.req.params.id);
+      const body = parseBody(publishBody.pick({ channel: true }), ctx.req.body);
+      assertCan(ctx, 'update', asSubject(set), target(set.id));
+      const result = await unpublishSet(ctx.tenant.id, set.id, body.channel);
+      await ctx.audit({
+        action: 'richmenu.unpublish',
         outcome: 'success',
         targetType: 'richmenu',
         targetId: set.id,

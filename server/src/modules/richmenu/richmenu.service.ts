@@ -8,6 +8,7 @@ import { logger } from '../../platform/log/logger.js';
 import { storage } from '../../platform/storage/storage.js';
 import { findChannel, type ChannelKind } from '../line/channels.service.js';
 import { gatewayFor } from '../line/gateways.js';
+import { lineEventsQueue } from '../line/line-queue.js';
 import {
   aliasId,
   compileTab,
@@ -275,27 +276,7 @@ export async function publishSet(
     );
     return { set, tabs, objects };
   });
-  const leased: unknown[] = await withTenant(tenantId, (m) =>
-    m.query(
-      `update richmenu_publication
-          set lease_until = now() + interval '5 minutes',
-              retired_menu_ids = retired_menu_ids || pending_menu_ids, pending_menu_ids = '{}'
-        where set_id = $1 and channel_kind = $2 and (lease_until is null or lease_until < now())
-        returning set_id`,
-      [setId, kind],
-    ),
-  );
-  // UPDATE … RETURNING answers [rows, count] through TypeORM.
-  const leasedRows = Array.isArray(leased[0]) ? (leased[0] as unknown[]) : leased;
-  if (!leasedRows.length)
-    throw new HttpError(409, 'このメニューは公開処理中です。しばらくしてから再度お試しください');
-  const releaseLease = () =>
-    withTenant(tenantId, (m) =>
-      m.query(`update richmenu_publication set lease_until = null where set_id = $1 and channel_kind = $2`, [
-        setId,
-        kind,
-      ]),
-    );
+  const releaseLease = await takeLease(tenantId, setId, kind);
 
   const { set, tabs, objects } = prepared;
   try {
@@ -397,6 +378,177 @@ export async function publishSet(
   }
 }
 
+/**
+ * The lease that keeps two publishes (or a publish and an unpublish) of the same set and channel
+ * apart; what an interrupted attempt created is retired on taking it (deleted after the switch).
+ * Answers the function that releases it.
+ */
+async function takeLease(
+  tenantId: string,
+  setId: string,
+  kind: ChannelKind,
+): Promise<() => Promise<unknown>> {
+  const leased: unknown[] = await withTenant(tenantId, (m) =>
+    m.query(
+      `update richmenu_publication
+          set lease_until = now() + interval '5 minutes',
+              retired_menu_ids = retired_menu_ids || pending_menu_ids, pending_menu_ids = '{}'
+        where set_id = $1 and channel_kind = $2 and (lease_until is null or lease_until < now())
+        returning set_id`,
+      [setId, kind],
+    ),
+  );
+  // UPDATE … RETURNING answers [rows, count] through TypeORM.
+  const leasedRows = Array.isArray(leased[0]) ? (leased[0] as unknown[]) : leased;
+  if (!leasedRows.length)
+    throw new HttpError(409, 'このメニューは公開処理中です。しばらくしてから再度お試しください');
+  return () =>
+    withTenant(tenantId, (m) =>
+      m.query(`update richmenu_publication set lease_until = null where set_id = $1 and channel_kind = $2`, [
+        setId,
+        kind,
+      ]),
+    );
+}
+
+/**
+ * Stops showing a set on one channel: its aliases and LINE rich menus are deleted and the set can
+ * then be edited freely or deleted. Refused while residents see it (the channel's default menu, or
+ * the emergency menu during emergency mode) or while another published set's sub-menu leads to it.
+ */
+export async function unpublishSet(
+  tenantId: string,
+  setId: string,
+  kind: ChannelKind,
+): Promise<{ channel: ChannelKind; deleted: number }> {
+  await withTenant(tenantId, async (m) => {
+    const state: Array<{
+      default_set_id: string | null;
+      emergency_set_id: string | null;
+      emergency_enabled: boolean;
+    }> = await m.query(
+      'select default_set_id, emergency_set_id, emergency_enabled from richmenu_channel_state where channel_kind = $1',
+      [kind],
+    );
+    const published: unknown[] = await m.query(
+      'select 1 from richmenu_publication where set_id = $1 and channel_kind = $2 and published_at is not null',
+      [setId, kind],
+    );
+    if (!published.length)
+      throw new HttpError(409, `このメニューは${CHANNEL_LABEL[kind]}チャネルに公開されていません`);
+    const st = state[0];
+    if (st?.default_set_id === setId)
+      throw new HttpError(
+        409,
+        `このメニューは${CHANNEL_LABEL[kind]}チャネルの既定メニューとして表示中です。別のメニューを公開して既定にしてから停止してください`,
+      );
+    if (st?.emergency_set_id === setId && st.emergency_enabled)
+      throw new HttpError(
+        409,
+        '緊急モード中は緊急用メニューの公開を停止できません。先に緊急モードをオフにしてください',
+      );
+    const referrers: Array<{ name: string }> = await m.query(
+      `select distinct s.name from richmenu_tab t
+         join richmenu_set s on s.id = t.set_id
+         join richmenu_publication p on p.set_id = s.id and p.channel_kind = $2 and p.published_at is not null
+        where t.set_id <> $1 and exists (
+          select 1 from jsonb_array_elements(t.areas) a
+           where a->'action'->>'type' = 'submenu'
+             and (a->'action'->>'tabId')::uuid in (select id from richmenu_tab where set_id = $1))`,
+      [setId, kind],
+    );
+    if (referrers.length)
+      throw new HttpError(
+        409,
+        `公開中のメニュー「${referrers.map((r) => r.name).join('」「')}」のサブメニューから開かれるため停止できません`,
+      );
+  });
+  const releaseLease = await takeLease(tenantId, setId, kind);
+  try {
+    const gw = await gatewayFor(tenantId, kind);
+    const pub: Array<{ alias_ids: string[] }> = await withTenant(tenantId, (m) =>
+      m.query('select alias_ids from richmenu_publication where set_id = $1 and channel_kind = $2', [
+        setId,
+        kind,
+      ]),
+    );
+    for (const a of pub[0]?.alias_ids ?? [])
+      await gw.api.deleteRichMenuAlias(a).catch((e: unknown) => {
+        if (!isNotFound(e)) throw lineFailure(e, 'エイリアスの削除');
+      });
+    // Unpublished first (so nothing points at the menus any more), deleted after.
+    await withTenant(tenantId, async (m) => {
+      await m.query(
+        `update richmenu_publication
+            set retired_menu_ids = retired_menu_ids || array(select jsonb_array_elements(menus)->>'richMenuId'),
+                menus = '[]'::jsonb, alias_ids = '{}', published_at = null
+          where set_id = $1 and channel_kind = $2`,
+        [setId, kind],
+      );
+      await m.query(
+        'update richmenu_channel_state set emergency_set_id = null where channel_kind = $1 and emergency_set_id = $2',
+        [kind, setId],
+      );
+    });
+    const deleted = await deleteRetired(tenantId, setId, kind, gw.api);
+    await withTenant(tenantId, (m) =>
+      m.query(
+        `delete from richmenu_publication where set_id = $1 and channel_kind = $2 and published_at is null
+            and cardinality(retired_menu_ids) = 0 and cardinality(pending_menu_ids) = 0`,
+        [setId, kind],
+      ),
+    );
+    return { channel: kind, deleted };
+  } finally {
+    await releaseLease();
+  }
+}
+
+export const RESET_USER_MENUS_JOB = 'richmenu-reset-user-menus';
+export interface ResetUserMenusJob {
+  tenantId: string;
+  channelKind: ChannelKind;
+}
+
+/**
+ * LINE implements tabs with per-user rich menus: a richmenuswitch tap links the tab's menu to the
+ * friend, and a per-user link outranks the default. Switching the default alone would leave every
+ * friend who ever changed tab on their old tab, so each emergency switch also unlinks every
+ * per-user menu of the channel (one batch request; the product links no per-user menus of its
+ * own, so nothing else is lost) and friends fall back to the new default's first tab.
+ */
+export async function resetUserMenus(job: ResetUserMenusJob): Promise<{ requestId: string | null }> {
+  const gw = await gatewayFor(job.tenantId, job.channelKind);
+  const res = await gw.api.richMenuBatchWithHttpInfo({ operations: [{ type: 'unlinkAll' }] });
+  return { requestId: res.httpResponse.headers.get('x-line-request-id') };
+}
+
+/**
+ * Resets per-user menus now, or, when LINE refuses (the batch API allows 3 requests an hour, or a
+ * failure), queues a job that retries with backoff. A job already waiting is enough: it runs after
+ * this switch and unlinks everything, so a second one is not added.
+ */
+async function resetUserMenusSoon(job: ResetUserMenusJob): Promise<'done' | 'queued'> {
+  try {
+    await resetUserMenus(job);
+    return 'done';
+  } catch (err) {
+    logger.warn(
+      { err: err instanceof Error ? err.message : String(err), channel: job.channelKind },
+      'per-user rich menus not reset at once; queued',
+    );
+    await lineEventsQueue().add(RESET_USER_MENUS_JOB, job, {
+      jobId: `rm-reset-${job.tenantId}-${job.channelKind}`,
+      delay: 60_000,
+      attempts: 12,
+      backoff: { type: 'exponential', delay: 5 * 60_000 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+    return 'queued';
+  }
+}
+
 export interface EmergencyState {
   channel: ChannelKind;
   enabled: boolean;
@@ -429,7 +581,7 @@ export async function setEmergencyMode(
   enabled: boolean,
   reason: string,
   actor: RichMenuActor & { ip?: string | null; userAgent?: string | null },
-): Promise<EmergencyState & { defaultRichMenuId: string | null }> {
+): Promise<EmergencyState & { defaultRichMenuId: string | null; userMenus: 'done' | 'queued' }> {
   const audit = (outcome: 'success' | 'failure', detail: Record<string, unknown>) =>
     withTenant(tenantId, (m) =>
       appendToChain(
@@ -493,9 +645,10 @@ export async function setEmergencyMode(
       );
       throw e;
     }
-    await audit('success', { defaultRichMenuId });
+    const userMenus = await resetUserMenusSoon({ tenantId, channelKind });
+    await audit('success', { defaultRichMenuId, userMenus });
     const state = await withTenant(tenantId, emergencyStates);
-    return { ...state.find((s) => s.channel === channelKind)!, defaultRichMenuId };
+    return { ...state.find((s) => s.channel === channelKind)!, defaultRichMenuId, userMenus };
   } catch (e) {
     await audit('failure', { error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
     throw e;
