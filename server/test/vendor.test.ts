@@ -126,6 +126,10 @@ describe('vendor console', () => {
     expect(res.status).toBe(200);
     expect(JSON.stringify(res.body)).not.toContain('a-very-secret-value');
     expect(res.body.items[0]).toMatchObject({ kind: 'test', channelId: '1657000001' });
+    expect(res.body.webhookUrls.test).toMatch(new RegExp(`/webhook/${t.tenant.slug}/test$`));
+    const listed = await vendor.get(`/api/vendor/tenants/${t.tenant.id}/channels`);
+    expect(listed.body.webhookUrls.production).toMatch(new RegExp(`/webhook/${t.tenant.slug}$`));
+    expect(JSON.stringify(listed.body)).not.toContain('long-lived-token-xyz');
     const raw = await withTenant(t.tenant.id, (m) =>
       m.query('select channel_secret, access_token from line_channel'),
     );

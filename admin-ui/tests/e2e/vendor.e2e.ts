@@ -44,6 +44,24 @@ describe('vendor console', () => {
     await dialog.getByRole('button', { name: 'キャンセル' }).click();
   });
 
+  it('sets a tenant’s production LINE channel; a bad one is refused in Japanese', async () => {
+    const card = page.locator('section[data-channel="production"]');
+    await card.getByText('/webhook/akaiwa', { exact: false }).waitFor();
+    await card.getByRole('button', { name: '本番チャネルを設定する' }).click();
+    await card.locator('#ch-id').fill('12ab');
+    await card.locator('#ch-secret').fill('e2e-production-secret');
+    await card.locator('#ch-token').fill('e2e-production-access-token');
+    await card.getByRole('button', { name: '保存する' }).click();
+    await card.getByText('チャネルIDは数字です').first().waitFor();
+    await shot(page, 'vendor-channel-errors');
+    await card.locator('#ch-id').fill('1990000900');
+    await card.getByRole('button', { name: '保存する' }).click();
+    await card.getByRole('button', { name: '本番チャネルを変更する' }).waitFor();
+    expect(await card.innerText()).toContain('1990000900');
+    expect(await card.innerText()).not.toContain('e2e-production-secret');
+    await shot(page, 'vendor-channel-saved');
+  });
+
   it('enters Akaiwa as vendor support with a stated reason, shown as a banner', async () => {
     await page.goto(`${origin}/vendor/tenants?q=akaiwa`);
     const row = page.getByRole('row').filter({ hasText: '赤磐市' });

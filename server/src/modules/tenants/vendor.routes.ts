@@ -62,6 +62,15 @@ const listParams = listQuery(['slug', 'nameJa', 'createdAt'], 'slug').extend({
 });
 const reasonBody = z.object({ reason: z.string().trim().min(1, '理由を入力してください').max(500) });
 
+/** What the vendor console shows of a tenant's channels (never the secrets) and the webhook URLs to enter at LINE. */
+async function channelsView(t: Tenant) {
+  const base = `${config().PUBLIC_ORIGIN.replace(/\/+$/, '')}/webhook/${t.slug}`;
+  return {
+    items: await withTenant(t.id, (m) => describeChannels(m)),
+    webhookUrls: { production: base, test: `${base}/test` },
+  };
+}
+
 function tenantUrl(t: Tenant, path: string): string {
   const origin = new URL(config().PUBLIC_ORIGIN);
   return `${origin.protocol}//${t.adminSubdomain}.admin.${config().ROOT_DOMAIN}${origin.port ? ':' + origin.port : ''}${path}`;
@@ -262,8 +271,9 @@ export function vendorRouter(): Router {
     '/tenants/:id/channels',
     vendorRoute({ auth: 'active' }, async (ctx) => {
       const id = parseBody(uuidParam, ctx.req.params.id);
-      if (!(await ctx.m.findOne(Tenant, { where: { id } }))) throw notFound('自治体');
-      return { items: await withTenant(id, (m) => describeChannels(m)) };
+      const tenant = await ctx.m.findOne(Tenant, { where: { id } });
+      if (!tenant) throw notFound('自治体');
+      return channelsView(tenant);
     }),
   );
 
@@ -272,7 +282,8 @@ export function vendorRouter(): Router {
     vendorRoute({ auth: 'active' }, async (ctx) => {
       const id = parseBody(uuidParam, ctx.req.params.id);
       const kind = parseBody(z.enum(CHANNEL_KINDS), ctx.req.params.kind);
-      if (!(await ctx.m.findOne(Tenant, { where: { id } }))) throw notFound('自治体');
+      const tenant = await ctx.m.findOne(Tenant, { where: { id } });
+      if (!tenant) throw notFound('自治体');
       const input = parseBody(channelInput, ctx.req.body);
       await withTenant(id, (m) => saveChannel(m, id, kind, input));
       const detail = {
@@ -290,7 +301,7 @@ export function vendorRouter(): Router {
         detail,
       });
       await auditInTenant(ctx, id, 'tenant.channel_set', detail);
-      return { items: await withTenant(id, (m) => describeChannels(m)) };
+      return channelsView(tenant);
     }),
   );
 
