@@ -4,6 +4,8 @@
 //   3. browser tests: both UIs built, a fresh tsunagu_e2e database with the five tenants and
 //      demo data, the API started on port 3100, playwright-core driving Debian's chromium.
 // Prints one closing line "N passed, N failed" over all suites.
+// `E2E_ONLY=<file filter>` runs just the matching browser tests (skips steps 1–2), e.g.
+// `E2E_ONLY=richmenu npm test` while working on one screen.
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -39,12 +41,14 @@ const vitestArgs = (report) => [
   `--outputFile.json=${path.join(reports, report)}`,
 ];
 
-await step('server: unit and integration tests', () =>
-  run(bin('vitest'), ['run', ...vitestArgs('server.json')], { cwd: path.join(root, 'server') }),
-);
+const e2eOnly = process.env.E2E_ONLY;
+if (!e2eOnly)
+  await step('server: unit and integration tests', () =>
+    run(bin('vitest'), ['run', ...vitestArgs('server.json')], { cwd: path.join(root, 'server') }),
+  );
 const workspaces = ['admin-ui', 'resident-ui', 'emulators/line'];
 const reportName = (ws) => `${ws.replace('/', '-')}.json`;
-for (const ws of workspaces) {
+for (const ws of e2eOnly ? [] : workspaces) {
   if (!existsSync(path.join(root, ws, 'vitest.config.ts'))) continue;
   await step(`${ws}: tests`, () =>
     run(bin('vitest'), ['run', ...vitestArgs(reportName(ws))], { cwd: path.join(root, ws) }),
@@ -98,18 +102,23 @@ if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
       E2E_VENDOR_LOGIN: 'support',
       E2E_VENDOR_PASSWORD: 'Tsunagu-vendor-2026',
     };
-    await run(bin('vitest'), ['run', '--config', e2eConfig, ...vitestArgs('e2e.json')], {
-      cwd: path.join(root, 'admin-ui'),
-      env: e2eEnv,
-    });
     await run(
       bin('vitest'),
-      ['run', '--config', 'vitest.e2e.config.ts', ...vitestArgs('e2e-resident.json')],
+      ['run', '--config', e2eConfig, ...vitestArgs('e2e.json'), ...(e2eOnly ? [e2eOnly] : [])],
       {
-        cwd: path.join(root, 'resident-ui'),
+        cwd: path.join(root, 'admin-ui'),
         env: e2eEnv,
       },
     );
+    if (!e2eOnly)
+      await run(
+        bin('vitest'),
+        ['run', '--config', 'vitest.e2e.config.ts', ...vitestArgs('e2e-resident.json')],
+        {
+          cwd: path.join(root, 'resident-ui'),
+          env: e2eEnv,
+        },
+      );
   });
   api?.kill('SIGTERM');
   line?.kill('SIGTERM');
@@ -123,7 +132,11 @@ for (const f of ['server.json', ...workspaces.map(reportName), 'e2e.json', 'e2e-
   if (!existsSync(file)) continue;
   const r = JSON.parse(readFileSync(file, 'utf8'));
   passed += r.numPassedTests;
-  failed += r.numFailedTests;
+  // A file that fails before its tests run (a broken beforeAll) fails no test: count it too.
+  const brokenFiles = r.testResults.filter(
+    (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
+  ).length;
+  failed += r.numFailedTests + brokenFiles;
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
 }
 console.log(failures.length ? `\nFailed steps: ${failures.join(', ')}` : '\nAll test steps succeeded.');
