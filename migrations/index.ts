@@ -4,6 +4,7 @@ import { ResidentSessions1763942400000 } from './1763942400000-resident-sessions
 import { LineSendLog1764028800000 } from './1764028800000-line-send-log.js';
 import { LineContent1764115200000 } from './1764115200000-line-content.js';
 import { RichMenu1764201600000 } from './1764201600000-richmenu.js';
+import { AttributesSegments1764288000000 } from './1764288000000-attributes-segments.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -13,4 +14,5 @@ export const allMigrations = [
   LineSendLog1764028800000,
   LineContent1764115200000,
   RichMenu1764201600000,
+  AttributesSegments1764288000000,
 ];

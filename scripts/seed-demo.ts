@@ -9,6 +9,7 @@ import { withOps, closeDataSources } from '../server/src/platform/db/data-source
 import { withTenant } from '../server/src/platform/db/tenant-context.js';
 import { hashPassword } from '../server/src/platform/auth/passwords.js';
 import { appendToChain } from '../server/src/platform/audit/audit-chain.js';
+import { seedDemoResidentValues, seedTenantAttributes } from '../server/src/modules/attributes/seed.js';
 
 /** Each city's demo accounts have their own password, so one city's credentials fail at another. */
 export function demoStaffPassword(slug: string): string {
@@ -101,6 +102,16 @@ for (const t of tenants) {
     }
   });
   console.log(`${t.slug}: demo staff and forms ready`);
+  // The city's attribute items and 受信設定 forms (tenants/attributes/<slug>.yaml), and answers for
+  // demo friends who have none yet.
+  const attributes = await withTenant(t.id, async (m) => ({
+    seeded: await seedTenantAttributes(m, t.id, t.slug),
+    residents: await seedDemoResidentValues(m, t.id),
+  }));
+  if (attributes.seeded)
+    console.log(
+      `${t.slug}: attributes +${attributes.seeded.itemsCreated.length} items, +${attributes.seeded.formsCreated.length} forms, ${attributes.residents} demo residents answered`,
+    );
 }
 
 await withOps(async (m) => {

@@ -16,6 +16,10 @@ import {
 import { auditRouter } from './modules/audit/audit.routes.js';
 import { formsRouter } from './modules/forms/forms.routes.js';
 import { richMenusRouter } from './modules/richmenu/richmenu.routes.js';
+import { attributesRouter } from './modules/attributes/attributes.routes.js';
+import { registrationFormsRouter } from './modules/attributes/registration.routes.js';
+import { residentRegistrationRouter } from './modules/attributes/resident-registration.routes.js';
+import { segmentsRouter } from './modules/segments/segments.routes.js';
 import { vendorRouter } from './modules/tenants/vendor.routes.js';
 import { appDataSource } from './platform/db/data-sources.js';
 import { withTenant } from './platform/db/tenant-context.js';
@@ -85,6 +89,9 @@ export function buildApp(): Express {
   admin.use('/security', json, securityRouter());
   admin.use('/forms', json, formsRouter());
   admin.use('/richmenus', json, richMenusRouter());
+  admin.use('/attributes', json, attributesRouter());
+  admin.use('/registration-forms', json, registrationFormsRouter());
+  admin.use('/segments', json, segmentsRouter());
   admin.use('/vendor', json, vendorRouter());
   admin.get('/context', async (req, res) => {
     const kind = req.hostKind!;
@@ -127,6 +134,7 @@ export function buildApp(): Express {
 
   app.use('/webhook', webhookRouter());
   app.use('/api/t', residentAuthRouter());
+  app.use('/api/t', residentRegistrationRouter());
   app.use('/api', admin);
   app.use('/api', (_req, res) => sendProblem(res, new HttpError(404, 'APIが見つかりません')));
 

@@ -10,6 +10,7 @@ import {
 } from './line-queue.js';
 import { recordContact, recordFollow, recordUnfollow } from './residents.service.js';
 import { recordTap } from '../richmenu/richmenu.service.js';
+import { prepareFollowGreeting, sendFollowGreeting, type FollowGreeting } from '../attributes/greeting.js';
 import { lineSignature } from './signature.js';
 import type { DownloadContentJob, FetchProfileJob } from './follow-ups.jobs.js';
 import { EVENT_PAYLOAD_PURPOSE } from './webhook-ingest.js';
@@ -93,6 +94,7 @@ async function handleEvent(
 export async function processUserEvents(
   job: ProcessUserEventsJob,
 ): Promise<{ processed: number; forward: string[]; followUps: FollowUp[] }> {
+  const greetings: FollowGreeting[] = [];
   const result = await withTenant(job.tenantId, async (m) => {
     await m.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `line-user:${job.tenantId}:${job.channelKind}:${job.userId ?? '-'}`,
@@ -111,6 +113,8 @@ export async function processUserEvents(
       const event = JSON.parse(await decryptField(row.payload, EVENT_PAYLOAD_PURPOSE)) as LineEvent;
       const outcome = await handleEvent(m, job.channelKind, event);
       followUps.push(...followUpsOf(job.tenantId, job.channelKind, event));
+      const greeting = await prepareFollowGreeting(m, job.tenantId, job.channelKind, event);
+      if (greeting) greetings.push(greeting);
       const status =
         outcome === 'handled' ? 'processed' : channel?.forwardUrl ? 'forward_pending' : 'ignored';
       if (status === 'forward_pending') forward.push(row.id);
@@ -121,6 +125,8 @@ export async function processUserEvents(
     }
     return { processed: rows.length, forward, followUps };
   });
+  // SEG-3: new friends are greeted with a button to 受信設定 once their follow is committed.
+  for (const g of greetings) await sendFollowGreeting(g);
   if (result.followUps.length) {
     await lineEventsQueue().addBulk(
       result.followUps.map((f) => ({

@@ -1,17 +1,32 @@
 import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbility } from '@casl/ability';
 import type { StaffRole } from '../../modules/staff/staff.entities.js';
 
-export type Action = 'manage' | 'create' | 'read' | 'update' | 'delete' | 'export';
+/** `target`: choose as the audience of a delivery (STAFF-7: all friends is refused to restricted accounts). */
+export type Action = 'manage' | 'create' | 'read' | 'update' | 'delete' | 'export' | 'target';
 /** Administration subjects are only for administrators; the rest are organisation-owned resources. */
 export type Subject =
-  'all' | 'Staff' | 'Organisation' | 'Team' | 'AuditLog' | 'TenantSecurity' | 'Form' | 'RichMenuSet';
+  | 'all'
+  | 'Staff'
+  | 'Organisation'
+  | 'Team'
+  | 'AuditLog'
+  | 'TenantSecurity'
+  | 'Form'
+  | 'RichMenuSet'
+  | 'Segment'
+  | 'AllFriends'
+  | 'Delivery';
 /** An organisation-owned record as CASL checks it (tagged with subject('Form', …)). */
 export interface OwnedRecord {
   id?: string;
   organisationId: string;
 }
 export type AppSubjects =
-  Subject | (ForcedSubject<'Form'> & OwnedRecord) | (ForcedSubject<'RichMenuSet'> & OwnedRecord);
+  | Subject
+  | (ForcedSubject<'Form'> & OwnedRecord)
+  | (ForcedSubject<'RichMenuSet'> & OwnedRecord)
+  | (ForcedSubject<'Segment'> & OwnedRecord)
+  | (ForcedSubject<'Delivery'> & OwnedRecord);
 export type AppAbility = MongoAbility<[Action, AppSubjects]>;
 
 export const GRANT_PERMISSIONS = ['view', 'edit', 'export', 'manage'] as const;
@@ -21,8 +36,17 @@ export type GrantPermission = (typeof GRANT_PERMISSIONS)[number];
 export const RESOURCE_SUBJECTS = {
   Form: { feature: 'forms', resourceType: 'form' },
   RichMenuSet: { feature: 'richmenu', resourceType: 'richmenu' },
+  Segment: { feature: 'segments', resourceType: 'segment' },
+  Delivery: { feature: 'delivery', resourceType: 'delivery' },
 } as const satisfies Partial<Record<Subject, { feature: string; resourceType: string }>>;
 export type ResourceSubject = keyof typeof RESOURCE_SUBJECTS;
+
+/**
+ * STAFF-7: a resource_grant row of this type (resource_id = the grantee's own id, no permissions)
+ * limits its grantee, an account or a team, to the segments granted to it: no segments of its
+ * organisations, no new segments, and no delivery to all friends. Administrators are never limited.
+ */
+export const SEGMENT_RESTRICTION = 'segment_restriction';
 
 export interface AbilityInput {
   role: StaffRole;
@@ -50,6 +74,8 @@ export function buildAbility(input: AbilityInput): AppAbility {
     can('manage', 'all');
     return build();
   }
+  const segmentRestricted = input.grants.some((g) => g.resourceType === SEGMENT_RESTRICTION);
+  if (!segmentRestricted) can('target', 'AllFriends');
   for (const [subject, meta] of Object.entries(RESOURCE_SUBJECTS) as Array<
     [ResourceSubject, (typeof RESOURCE_SUBJECTS)[ResourceSubject]]
   >) {
@@ -61,7 +87,7 @@ export function buildAbility(input: AbilityInput): AppAbility {
         : input.role === 'operator'
           ? ['read', 'create', 'update']
           : ['read', 'create', 'update', 'export', 'delete'];
-    can(ownActions, subject, own);
+    if (!(subject === 'Segment' && segmentRestricted)) can(ownActions, subject, own);
     const byAction = new Map<Action, string[]>();
     for (const g of input.grants) {
       if (g.resourceType !== meta.resourceType) continue;
