@@ -5,6 +5,7 @@ import { LineSendLog1764028800000 } from './1764028800000-line-send-log.js';
 import { LineContent1764115200000 } from './1764115200000-line-content.js';
 import { RichMenu1764201600000 } from './1764201600000-richmenu.js';
 import { AttributesSegments1764288000000 } from './1764288000000-attributes-segments.js';
+import { Delivery1764374400000 } from './1764374400000-delivery.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -15,4 +16,5 @@ export const allMigrations = [
   LineContent1764115200000,
   RichMenu1764201600000,
   AttributesSegments1764288000000,
+  Delivery1764374400000,
 ];

@@ -46,7 +46,7 @@ if (!e2eOnly)
   await step('server: unit and integration tests', () =>
     run(bin('vitest'), ['run', ...vitestArgs('server.json')], { cwd: path.join(root, 'server') }),
   );
-const workspaces = ['admin-ui', 'resident-ui', 'emulators/line'];
+const workspaces = ['admin-ui', 'resident-ui', 'emulators/line', 'emulators/mail'];
 const reportName = (ws) => `${ws.replace('/', '-')}.json`;
 for (const ws of e2eOnly ? [] : workspaces) {
   if (!existsSync(path.join(root, ws, 'vitest.config.ts'))) continue;

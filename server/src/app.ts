@@ -16,6 +16,7 @@ import {
 import { auditRouter } from './modules/audit/audit.routes.js';
 import { formsRouter } from './modules/forms/forms.routes.js';
 import { richMenusRouter } from './modules/richmenu/richmenu.routes.js';
+import { deliveriesRouter } from './modules/delivery/delivery.routes.js';
 import { attributesRouter } from './modules/attributes/attributes.routes.js';
 import { registrationFormsRouter } from './modules/attributes/registration.routes.js';
 import { residentRegistrationRouter } from './modules/attributes/resident-registration.routes.js';
@@ -89,6 +90,7 @@ export function buildApp(): Express {
   admin.use('/security', json, securityRouter());
   admin.use('/forms', json, formsRouter());
   admin.use('/richmenus', json, richMenusRouter());
+  admin.use('/deliveries', json, deliveriesRouter());
   admin.use('/attributes', json, attributesRouter());
   admin.use('/registration-forms', json, registrationFormsRouter());
   admin.use('/segments', json, segmentsRouter());

@@ -21,6 +21,7 @@ import {
   resetUserMenus,
   type ResetUserMenusJob,
 } from './modules/richmenu/richmenu.service.js';
+import { startDeliveryWorker } from './modules/delivery/delivery.worker.js';
 
 /**
  * The worker process: BullMQ workers and job schedulers (Asia/Tokyo). Modules register their
@@ -62,11 +63,13 @@ async function main() {
   lineWorker.on('failed', (job, err) =>
     logger.error({ job: job?.name, err: err.message }, 'LINE job failed'),
   );
+  // Deliveries: fire, snapshot, send chunks, and the per-minute sweeper (queue `delivery`).
+  const delivery = await startDeliveryWorker();
   worker.on('failed', (job, err) => logger.error({ job: job?.name, err }, 'job failed'));
   worker.on('completed', (job, result) => logger.info({ job: job.name, result }, 'job completed'));
   logger.info('tsunagu worker running');
   const stop = async () => {
-    await Promise.all([worker.close(), lineWorker.close()]);
+    await Promise.all([worker.close(), lineWorker.close(), delivery.close()]);
     await queue.close();
     await lineEventsQueue().close();
     await closeDataSources();

@@ -1,0 +1,67 @@
+import { Worker } from 'bullmq';
+import { logger } from '../../platform/log/logger.js';
+import { queueConnection } from '../../platform/queue/queues.js';
+import { deliveryConfig } from './delivery.config.js';
+import { fireDelivery, prepareRun, sendChunk, sweepDeliveries } from './delivery.engine.js';
+import {
+  closeDeliveryQueue,
+  DELIVERY_JOBS,
+  DELIVERY_QUEUE,
+  deliveryQueue,
+  type FireDeliveryJob,
+  type PrepareRunJob,
+  type SendChunkJob,
+} from './delivery.queue.js';
+
+export interface DeliveryWorker {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs the delivery jobs in this process: fire, prepare, send-chunk and the sweeper, whose job
+ * scheduler is shared by every worker process (one sweep per interval across all of them; two
+ * sweeps at once would still be safe). A sweep also runs at start, so a worker restarted after a
+ * crash resumes abandoned chunks as soon as their lease has passed, not a minute later.
+ */
+export async function startDeliveryWorker(
+  opts: { concurrency?: number; sweepIntervalMs?: number } = {},
+): Promise<DeliveryWorker> {
+  const cfg = deliveryConfig();
+  const queue = deliveryQueue();
+  await queue.upsertJobScheduler(
+    DELIVERY_JOBS.sweep,
+    { every: opts.sweepIntervalMs ?? cfg.sweepIntervalMs },
+    { name: DELIVERY_JOBS.sweep, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+  );
+  const worker = new Worker(
+    DELIVERY_QUEUE,
+    async (job) => {
+      switch (job.name) {
+        case DELIVERY_JOBS.fire:
+          return fireDelivery(job.data as FireDeliveryJob);
+        case DELIVERY_JOBS.prepare:
+          return prepareRun(job.data as PrepareRunJob);
+        case DELIVERY_JOBS.sendChunk:
+          return sendChunk(job.data as SendChunkJob);
+        case DELIVERY_JOBS.sweep:
+          return sweepDeliveries();
+        default:
+          throw new Error(`unknown delivery job ${job.name}`);
+      }
+    },
+    { connection: queueConnection(), concurrency: opts.concurrency ?? cfg.concurrency },
+  );
+  worker.on('failed', (job, err) =>
+    logger.warn({ job: job?.name, attempts: job?.attemptsMade, err: err.message }, 'delivery job failed'),
+  );
+  worker.on('error', (err) => logger.error({ err: err.message }, 'delivery worker error'));
+  sweepDeliveries().catch((err: unknown) => logger.error({ err }, 'delivery sweep at start failed'));
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await closeDeliveryQueue();
+    },
+  };
+}
