@@ -6,6 +6,7 @@ import { LineContent1764115200000 } from './1764115200000-line-content.js';
 import { RichMenu1764201600000 } from './1764201600000-richmenu.js';
 import { AttributesSegments1764288000000 } from './1764288000000-attributes-segments.js';
 import { Delivery1764374400000 } from './1764374400000-delivery.js';
+import { Mail1764547200000 } from './1764547200000-mail.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -17,4 +18,5 @@ export const allMigrations = [
   RichMenu1764201600000,
   AttributesSegments1764288000000,
   Delivery1764374400000,
+  Mail1764547200000,
 ];

@@ -56,6 +56,12 @@ env.LINE_API_BASE_URL ??= `http://127.0.0.1:${emulatorPort}`;
 env.LINE_DATA_API_BASE_URL ??= `http://127.0.0.1:${emulatorPort}`;
 env.LIFF_SDK_URL ??= `http://localhost:${emulatorPort}/liff/sdk.js`;
 env.RESIDENT_FRAME_ANCESTORS ??= `http://localhost:${emulatorPort} http://127.0.0.1:${emulatorPort}`;
+// Mail: the API listens for mail-to-LINE on MAIL_INBOUND_PORT; the mail emulator catches what the
+// product sends (SMTP_URL) and plays the city's mail system, sending into that listener.
+const mailWebPort = Number(process.env.MAIL_EMULATOR_PORT ?? 3902);
+const mailCatcherPort = Number(process.env.MAIL_EMULATOR_SMTP_PORT ?? 2526);
+env.MAIL_INBOUND_PORT ??= '2525';
+env.SMTP_URL ??= `smtp://127.0.0.1:${mailCatcherPort}`;
 
 for (const ui of ['admin-ui', 'resident-ui']) {
   if (process.env.SKIP_UI_BUILD && existsSync(path.join(root, ui, 'build/index.html'))) continue;
@@ -66,6 +72,14 @@ for (const ui of ['admin-ui', 'resident-ui']) {
 const children = [
   startService('line', tsx, ['emulators/line/src/main.ts'], {
     env: { ...env, PORT: String(emulatorPort), EMULATOR_CHANNELS_FILE: channelsFile },
+  }),
+  startService('mail', tsx, ['emulators/mail/src/main.ts'], {
+    env: {
+      ...env,
+      PORT: String(mailWebPort),
+      MAIL_EMULATOR_SMTP_PORT: String(mailCatcherPort),
+      MAIL_EMULATOR_RELAY: `127.0.0.1:${env.MAIL_INBOUND_PORT}`,
+    },
   }),
   startService('api', tsx, ['server/src/main.ts'], { env }),
   startService('worker', tsx, ['server/src/worker.ts'], { env }),
@@ -90,4 +104,5 @@ tsunagu is running.
   Vendor console:               http://admin.localhost:${port}/          login: support / Tsunagu-vendor-2026
   Resident pages (LIFF):        http://localhost:${port}/t/akaiwa/
   LINE emulator (test accounts): http://localhost:${emulatorPort}/   talk view: act as a resident of any city
+  Mail emulator:                http://localhost:${mailWebPort}/   mail sent by the product; send mail-to-LINE mail
 Press Ctrl+C to stop.`);

@@ -5,13 +5,16 @@
 //      demo data, the API started on port 3100, playwright-core driving Debian's chromium.
 // Prints one closing line "N passed, N failed" over all suites.
 // `E2E_ONLY=<file filter>` runs just the matching browser tests (skips steps 1–2), e.g.
-// `E2E_ONLY=richmenu npm test` while working on one screen.
+// `E2E_ONLY=richmenu npm test` while working on one screen. Several runs can share the machine
+// when each names its own E2E_PORT (API; the LINE emulator takes +801, the mail emulator +802
+// and +803 for SMTP, the mail-to-LINE listener +804), E2E_DATABASE and E2E_REDIS_URL; reports go to .data/test-reports-<port>.
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { bin, localEnv, portOpen, root, run, startService, waitForHttp } from './lib/dev-env.mjs';
 
-const reports = path.join(root, '.data/test-reports');
+const e2ePort = Number(process.env.E2E_PORT ?? 3100);
+const reports = path.join(root, e2ePort === 3100 ? '.data/test-reports' : `.data/test-reports-${e2ePort}`);
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 
@@ -57,29 +60,39 @@ for (const ws of e2eOnly ? [] : workspaces) {
 
 const e2eConfig = path.join(root, 'admin-ui/vitest.e2e.config.ts');
 if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
-  const port = 3100;
-  const env = localEnv('tsunagu_e2e', {
+  const port = e2ePort;
+  const e2eDb = process.env.E2E_DATABASE ?? 'tsunagu_e2e';
+  const mailWebPort = port + 802;
+  const mailSmtpPort = port + 803;
+  const env = localEnv(e2eDb, {
     NODE_ENV: 'test',
     PORT: String(port),
     PUBLIC_ORIGIN: `http://localhost:${port}`,
     LOG_LEVEL: 'warn',
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/2',
+    REDIS_URL: process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379/2',
+    SMTP_URL: `smtp://127.0.0.1:${mailSmtpPort}`,
+    MAIL_INBOUND_PORT: String(port + 804),
   });
   let api;
   let line;
+  let worker;
+  let mail;
   await step('browser tests (admin-ui and resident-ui in chromium, LINE emulator)', async () => {
     const admin = new pg.Client({ connectionString: env.DATABASE_ADMIN_URL });
     await admin.connect();
-    await admin.query('DROP DATABASE IF EXISTS tsunagu_e2e WITH (FORCE)');
+    await admin.query(`DROP DATABASE IF EXISTS ${e2eDb} WITH (FORCE)`);
     await admin.end();
     const tsx = bin('tsx');
     await run(tsx, ['scripts/db-setup.ts'], { env });
     await run(tsx, ['scripts/tenants-apply.ts'], { env });
     await run(tsx, ['scripts/seed-demo.ts'], { env });
-    for (const ui of ['admin-ui', 'resident-ui'])
+    for (const ui of ['admin-ui', 'resident-ui']) {
+      // E2E_SKIP_BUILD=1 reuses a build already there (while iterating on a test, not on the UI).
+      if (process.env.E2E_SKIP_BUILD && existsSync(path.join(root, ui, 'build/index.html'))) continue;
       await run('npm', ['run', 'build', '-w', `@tsunagu/${ui}`], { env });
-    const emulatorPort = 3901;
-    const channelsFile = path.join(root, '.data/e2e-emulator-channels.json');
+    }
+    const emulatorPort = port + 801;
+    const channelsFile = path.join(root, `.data/e2e-emulator-channels-${port}.json`);
     await run(tsx, ['scripts/demo-line.ts', `http://localhost:${port}`, channelsFile], { env });
     Object.assign(env, {
       LINE_API_BASE_URL: `http://127.0.0.1:${emulatorPort}`,
@@ -90,38 +103,44 @@ if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
     line = startService('line', tsx, ['emulators/line/src/main.ts'], {
       env: { ...env, PORT: String(emulatorPort), EMULATOR_CHANNELS_FILE: channelsFile },
     });
+    mail = startService('mail', tsx, ['emulators/mail/src/main.ts'], {
+      env: {
+        ...env,
+        PORT: String(mailWebPort),
+        MAIL_EMULATOR_SMTP_PORT: String(mailSmtpPort),
+        MAIL_EMULATOR_RELAY: `127.0.0.1:${env.MAIL_INBOUND_PORT}`,
+      },
+    });
     api = startService('api', tsx, ['server/src/main.ts'], { env });
+    // Deliveries, LINE follow-ups and schedules run in the worker, as in production.
+    worker = startService('worker', tsx, ['server/src/worker.ts'], { env });
     await waitForHttp(`http://127.0.0.1:${port}/healthz`);
     await waitForHttp(`http://127.0.0.1:${emulatorPort}/_emulator/channels`);
     const e2eEnv = {
       ...env,
       E2E_BASE: `http://localhost:${port}`,
       E2E_LINE: `http://127.0.0.1:${emulatorPort}`,
+      E2E_MAIL: `http://127.0.0.1:${mailWebPort}`,
       E2E_ADMIN_LOGIN: 'admin',
       E2E_ADMIN_PASSWORD: 'Akaiwa-demo-2026',
       E2E_VENDOR_LOGIN: 'support',
       E2E_VENDOR_PASSWORD: 'Tsunagu-vendor-2026',
     };
+    const only = e2eOnly ? ['--passWithNoTests', e2eOnly] : [];
+    await run(bin('vitest'), ['run', '--config', e2eConfig, ...vitestArgs('e2e.json'), ...only], {
+      cwd: path.join(root, 'admin-ui'),
+      env: e2eEnv,
+    });
     await run(
       bin('vitest'),
-      ['run', '--config', e2eConfig, ...vitestArgs('e2e.json'), ...(e2eOnly ? [e2eOnly] : [])],
+      ['run', '--config', 'vitest.e2e.config.ts', ...vitestArgs('e2e-resident.json'), ...only],
       {
-        cwd: path.join(root, 'admin-ui'),
+        cwd: path.join(root, 'resident-ui'),
         env: e2eEnv,
       },
     );
-    if (!e2eOnly)
-      await run(
-        bin('vitest'),
-        ['run', '--config', 'vitest.e2e.config.ts', ...vitestArgs('e2e-resident.json')],
-        {
-          cwd: path.join(root, 'resident-ui'),
-          env: e2eEnv,
-        },
-      );
   });
-  api?.kill('SIGTERM');
-  line?.kill('SIGTERM');
+  for (const service of [api, worker, line, mail]) service?.kill('SIGTERM');
 }
 
 let passed = 0;

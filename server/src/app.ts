@@ -21,6 +21,7 @@ import { attributesRouter } from './modules/attributes/attributes.routes.js';
 import { registrationFormsRouter } from './modules/attributes/registration.routes.js';
 import { residentRegistrationRouter } from './modules/attributes/resident-registration.routes.js';
 import { segmentsRouter } from './modules/segments/segments.routes.js';
+import { mailRouter } from './modules/mail/mail.routes.js';
 import { vendorRouter } from './modules/tenants/vendor.routes.js';
 import { appDataSource } from './platform/db/data-sources.js';
 import { withTenant } from './platform/db/tenant-context.js';
@@ -94,6 +95,7 @@ export function buildApp(): Express {
   admin.use('/attributes', json, attributesRouter());
   admin.use('/registration-forms', json, registrationFormsRouter());
   admin.use('/segments', json, segmentsRouter());
+  admin.use('/mail', json, mailRouter());
   admin.use('/vendor', json, vendorRouter());
   admin.get('/context', async (req, res) => {
     const kind = req.hostKind!;

@@ -8,6 +8,7 @@ export type ManualSlug =
   | 'home'
   | 'forms'
   | 'richmenu'
+  | 'mail'
   | 'staff'
   | 'staff-import'
   | 'organisations'
@@ -66,6 +67,14 @@ export const MANUAL_PAGES: ManualPage[] = [
     summary: 'メニューの作成（タブ・タップ領域・画像）、公開、緊急モード、タップ数',
     console: 'tenant',
     feature: 'richmenu',
+  },
+  {
+    slug: 'mail',
+    screen: '/mail',
+    title: 'メール連携',
+    summary: '届いたメールをLINEで配信するルール（区切り・フッター・配信先・緊急モード）と受信記録',
+    console: 'tenant',
+    feature: 'delivery',
   },
   {
     slug: 'staff',

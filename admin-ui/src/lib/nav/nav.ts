@@ -66,6 +66,15 @@ export const TENANT_NAV: NavItem[] = [
     description: 'LINEのトーク画面下のメニュー（タブ・タップ領域・画像）の作成と公開、緊急モード',
   },
   {
+    href: '/mail',
+    label: 'メール連携',
+    icon: 'log',
+    section: 'main',
+    feature: 'delivery',
+    manual: 'mail',
+    description: '防災メールなどをLINEで自動配信するルールと、受信したメールの記録',
+  },
+  {
     href: '/staff',
     label: '職員',
     icon: 'users',

@@ -127,6 +127,29 @@ async function assertGranteesExist(
 }
 
 /**
+ * A segment that a scheduled delivery (one-time or recurring) or a mail-to-LINE rule sends to cannot be
+ * deleted: the delivery would fail at its time, the rule at the next mail (a disaster warning).
+ */
+async function assertSegmentUnused(ctx: StaffRequest, segmentId: string): Promise<void> {
+  const users: Array<{ kind: string; name: string }> = await ctx.m.query(
+    `select 'delivery' as kind, title as name from delivery
+      where status = 'scheduled' and target->>'type' = 'segment' and target->>'segmentId' = $1
+     union all
+     select 'mail' as kind, name from mail_rule where target->>'type' = 'segment' and target->>'segmentId' = $1
+     order by kind, name limit 6`,
+    [segmentId],
+  );
+  if (!users.length) return;
+  const names = users
+    .slice(0, 5)
+    .map((u) => (u.kind === 'mail' ? `メール連携ルール「${u.name}」` : `配信「${u.name}」`));
+  throw new HttpError(
+    409,
+    `このセグメントは${names.join('、')}${users.length > 5 ? 'など' : ''}の配信先なので削除できません。先に配信先を変えてください`,
+  );
+}
+
+/**
  * Saved segments (SEG-6) owned by organisations, shared by grants like forms; live counts for the
  * builder; STAFF-7 restrictions (administrators choose which accounts or teams may use only the
  * segments granted to them).
@@ -327,6 +350,7 @@ export function segmentsRouter(): Router {
     staffRoute(opts, async (ctx) => {
       const seg = await findSegment(ctx, ctx.req.params.id);
       assertCan(ctx, 'delete', asSubject(seg), target(seg.id));
+      await assertSegmentUnused(ctx, seg.id);
       await ctx.m.query('delete from segment where id = $1', [seg.id]);
       await ctx.m.query("delete from resource_grant where resource_type = 'segment' and resource_id = $1", [
         seg.id,

@@ -58,6 +58,21 @@ const schema = z.object({
   /** Local folder of the file storage (residents' images, attachments); S3-compatible later. */
   STORAGE_DIR: z.string().default('.data/storage'),
   RESIDENT_UI_DIR: z.string().optional(),
+  /**
+   * Mail-to-LINE (DEL-11): the SMTP listener for mail sent to `<slug>-<token>@MAIL_INBOUND_DOMAIN`
+   * (MX of that domain → this port, behind the TLS-terminating MTA in production); 0 = off.
+   */
+  MAIL_INBOUND_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  MAIL_INBOUND_HOST: z.string().default('127.0.0.1'),
+  MAIL_INBOUND_DOMAIN: z.string().optional(),
+  MAIL_INBOUND_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * 1024),
+  /** Outbound mail (deliveries by e-mail DEL-10, notifications): smtp[s]://user:pass@host:port; unset = no mail. */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('tsunagu <noreply@localhost>'),
 });
 
 export type Config = z.infer<typeof schema> & { masterKey: Buffer };
