@@ -309,6 +309,24 @@ describe('registration forms and residents’ own settings (SEG-3…5)', () => {
     expect((await get(hanako, '/registration/nothing')).status).toBe(404);
   });
 
+  it('passcode guesses are limited: the 11th save within 15 minutes is refused even with the right one', async () => {
+    // Four saves above; six more guesses reach the limit of ten.
+    for (let i = 0; i < 6; i++)
+      expect(
+        (await put(hanako, '/registration/shokuin', { values: { dept: 'kenkou' }, passcode: `guess-${i}` }))
+          .status,
+      ).toBe(403);
+    const limited = await put(hanako, '/registration/shokuin', {
+      values: { dept: 'kenkou' },
+      passcode: 'kawa-2026',
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.body.title).toContain('15分ほど待って');
+    // Another resident is not affected: a wrong guess of hers is a wrong guess, not a refusal.
+    const other = await put(taro, '/registration/shokuin', { values: { dept: 'soumu' }, passcode: 'nope' });
+    expect(other.status).toBe(403);
+  });
+
   it('archived options stay visible only to residents who chose them', async () => {
     // Taro dropped "event" on his last save; staff set it again before the option is retired.
     expect(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickLiffApp } from './liff.ts';
+import { initialResidentState, pickLiffApp } from './liff.ts';
 
 const config = {
   sdkUrl: 'https://example.test/sdk.js',
@@ -18,5 +18,12 @@ describe('pickLiffApp', () => {
   it('is null without LIFF apps', () => {
     expect(pickLiffApp(undefined, 'test')).toBeNull();
     expect(pickLiffApp({ ...config, apps: [] }, null)).toBeNull();
+  });
+});
+
+describe('initialResidentState', () => {
+  it('pages opened by a LIFF app wait for the sign-in; others start signed out', () => {
+    expect(initialResidentState('200-test')).toEqual({ kind: 'signing-in' });
+    expect(initialResidentState(null)).toEqual({ kind: 'none' });
   });
 });

@@ -6,12 +6,14 @@ interface Liff {
   isLoggedIn(): boolean;
   login(opts?: { redirectUri?: string }): void;
   getIDToken(): string | null;
+  isInClient?(): boolean;
+  closeWindow?(): void;
 }
 
 export type ResidentState =
   | { kind: 'none' }
   | { kind: 'signing-in' }
-  | { kind: 'signed-in'; displayName: string | null }
+  | { kind: 'signed-in'; displayName: string | null; csrfToken: string }
   | { kind: 'failed' };
 
 /**
@@ -67,6 +69,26 @@ export async function signInResident(
   if (!session.ok) return { kind: 'failed' };
   const me = await fetchFn(`/api/t/${slug}/me`, { credentials: 'same-origin' });
   if (!me.ok) return { kind: 'failed' };
-  const body = (await me.json()) as { resident?: { displayName?: string | null } };
-  return { kind: 'signed-in', displayName: body.resident?.displayName ?? null };
+  const body = (await me.json()) as { resident?: { displayName?: string | null }; csrfToken?: string };
+  if (typeof body.csrfToken !== 'string') return { kind: 'failed' };
+  return { kind: 'signed-in', displayName: body.resident?.displayName ?? null, csrfToken: body.csrfToken };
+}
+
+/** The first state of a page: signing in when a LIFF app of this city opened it, else none. */
+export function initialResidentState(liffId: string | null): ResidentState {
+  return liffId ? { kind: 'signing-in' } : { kind: 'none' };
+}
+
+/** True when the page runs in LINE's in-app browser, where it can close itself (back to the talk). */
+export function canCloseWindow(): boolean {
+  const liff = (window as unknown as { liff?: Liff }).liff;
+  try {
+    return Boolean(liff?.isInClient?.() && liff.closeWindow);
+  } catch {
+    return false;
+  }
+}
+
+export function closeWindow(): void {
+  (window as unknown as { liff?: Liff }).liff?.closeWindow?.();
 }

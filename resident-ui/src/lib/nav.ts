@@ -19,11 +19,19 @@ export interface NavItem {
 
 /**
  * The resident pages' navigation. A module that adds pages under src/routes/t/[slug]/<module>/
- * appends its entry here, for example:
- *   { key: 'settings', label: '受信設定', route: '/t/[slug]/settings', module: 'segments' }
+ * appends its entry here (as 受信設定 does, shown to tenants with the `segments` module).
  * The header shows the navigation as soon as there is more than one visible item.
  */
-export const navItems: NavItem[] = [{ key: 'home', label: t('nav.home'), route: '/t/[slug]' }];
+export const navItems: NavItem[] = [
+  { key: 'home', label: t('nav.home'), route: '/t/[slug]' },
+  {
+    key: 'settings',
+    label: t('nav.settings'),
+    route: '/t/[slug]/settings',
+    module: 'segments',
+    matchChildren: true,
+  },
+];
 
 export function visibleNavItems(
   items: readonly NavItem[],

@@ -10,6 +10,7 @@ import { readCookie } from '../../platform/http/cookies.js';
 import { HttpError, sendProblem } from '../../platform/http/errors.js';
 import { sendResult } from '../../platform/http/results.js';
 import { parseBody } from '../../platform/http/validation.js';
+import { withinRateLimit } from '../../platform/queue/redis.js';
 import { findTenantBySlug } from '../../platform/tenancy/tenants.js';
 import type { Tenant } from '../../platform/tenancy/tenant.entity.js';
 import {
@@ -51,6 +52,9 @@ async function residentSession(m: EntityManager, req: Request): Promise<Resident
 const openFromLine = () =>
   new HttpError(401, 'LINEからページを開き直してください', { type: 'urn:tsunagu:resident-login' });
 
+/** Saves of a passcode-protected form a resident may try in 15 minutes. */
+const PASSCODE_TRIES = 10;
+
 async function residentTenant(slug: string): Promise<Tenant> {
   const t = await findTenantBySlug(slug);
   if (!t) throw new HttpError(404, '自治体が見つかりません');
@@ -58,6 +62,8 @@ async function residentTenant(slug: string): Promise<Tenant> {
     throw new HttpError(403, 'このサービスは現在ご利用いただけません', {
       type: 'urn:tsunagu:tenant-suspended',
     });
+  // 受信設定 belongs to the segments module: a city without it has no such pages.
+  if (!t.modules.includes('segments')) throw new HttpError(404, 'このページは現在ご利用いただけません');
   return t;
 }
 
@@ -184,6 +190,12 @@ export function residentRegistrationRouter(): Router {
       const form = await openForm(m, String(req.params.formCode));
       const body = parseBody(saveBody, req.body);
       if (form.hasPasscode) {
+        // A passcode is short and shared: guesses are limited per resident and form.
+        if (!(await withinRateLimit(`reg-passcode:${form.id}:${session.residentId}`, PASSCODE_TRIES, 900)))
+          throw new HttpError(
+            429,
+            '合言葉を何度も送信したため、しばらく受け付けません。15分ほど待ってからお試しください',
+          );
         const hash = await formPasscodeHash(m, form.id);
         if (!body.passcode || !hash || !(await verifyPassword(hash, body.passcode)))
           throw new HttpError(403, '合言葉が違います', {
