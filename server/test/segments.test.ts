@@ -124,10 +124,46 @@ describe('saved segments, counts, research view and STAFF-7', () => {
   it('counts an unsaved definition for the builder: friends of the channel who match', async () => {
     const res = await staffA.post('/api/segments/count', { definition: NORTH });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ count: 2, friends: 4, channel: 'production' });
+    // Resident 4 lives in 北部 too but blocked the account: not counted, but reported as excluded.
+    expect(res.body).toMatchObject({ count: 2, friends: 4, excluded: 1, channel: 'production' });
     expect(typeof res.body.tookMs).toBe('number');
     const test = await staffA.post('/api/segments/count', { definition: NORTH, channel: 'test' });
-    expect(test.body).toMatchObject({ count: 0, friends: 0 });
+    expect(test.body).toMatchObject({ count: 0, friends: 0, excluded: 0 });
+  });
+
+  it('date conditions may count days from today, so a saved segment moves with the calendar', async () => {
+    const count = async (leaf: Record<string, unknown>) => {
+      const res = await staffA.post('/api/segments/count', {
+        definition: { type: 'date', item: 'children', ...leaf },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.count as number;
+    };
+    // Children born after "today − 5 years" (resident 1's child, 2025-01-01); not resident 3's (2010).
+    expect(await count({ op: 'after', days: -5 * 366 })).toBe(1);
+    expect(await count({ op: 'before', days: -5 * 366 })).toBe(1);
+    expect(await count({ op: 'before', days: 1 })).toBe(2);
+    expect(await count({ op: 'between', fromDays: -20 * 366, toDays: 0 })).toBe(2);
+    expect(await count({ op: 'between', from: '2009-01-01', toDays: -5 * 366 })).toBe(1);
+
+    const refused = await staffA.post('/api/segments/count', {
+      definition: {
+        type: 'and',
+        conditions: [
+          { type: 'date', item: 'children', op: 'after', date: '2020-01-01', days: -30 },
+          { type: 'date', item: 'children', op: 'before' },
+          { type: 'date', item: 'children', op: 'between', fromDays: 10, toDays: -10 },
+          { type: 'date', item: 'children', op: 'after', days: 1.5 },
+        ],
+      },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([
+      { path: 'definition.conditions.0.date', message: '日付は日付か日数のどちらかにしてください' },
+      { path: 'definition.conditions.1.date', message: '日付を入力してください' },
+      { path: 'definition.conditions.2.to', message: '終了日は開始日以降にしてください' },
+      { path: 'definition.conditions.3.days', message: '日数は整数にしてください' },
+    ]);
   });
 
   it('refuses definitions that do not fit the items, in Japanese, with paths', async () => {
@@ -185,7 +221,7 @@ describe('saved segments, counts, research view and STAFF-7', () => {
     northSeg = created.body.id;
     expect(created.body.can).toMatchObject({ update: true, delete: true, target: true });
     const count = await staffA.get(`/api/segments/${northSeg}/count`);
-    expect(count.body).toMatchObject({ count: 1, friends: 4 });
+    expect(count.body).toMatchObject({ count: 1, friends: 4, excluded: 1 });
 
     const k = await admin.post('/api/segments', {
       name: '子育て',

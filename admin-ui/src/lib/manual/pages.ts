@@ -8,6 +8,9 @@ export type ManualSlug =
   | 'home'
   | 'forms'
   | 'richmenu'
+  | 'segments'
+  | 'segment-research'
+  | 'segment-restrictions'
   | 'mail'
   | 'staff'
   | 'staff-import'
@@ -67,6 +70,31 @@ export const MANUAL_PAGES: ManualPage[] = [
     summary: 'メニューの作成（タブ・タップ領域・画像）、公開、緊急モード、タップ数',
     console: 'tenant',
     feature: 'richmenu',
+  },
+  {
+    slug: 'segments',
+    screen: '/segments',
+    title: 'セグメント',
+    summary: '配信先を絞り込む条件の作り方（グループ・地域・年齢・日付）、対象人数、共有',
+    console: 'tenant',
+    feature: 'segments',
+  },
+  {
+    slug: 'segment-research',
+    screen: '/segments/research',
+    title: '属性の分布',
+    summary: '受信設定の項目ごとの回答の集計、セグメントでの絞り込み、地域の内訳',
+    console: 'tenant',
+    feature: 'segments',
+  },
+  {
+    slug: 'segment-restrictions',
+    screen: '/segments/restrictions',
+    title: '配信先の制限',
+    summary: '職員・チームが使えるセグメントを、許可したものだけにする',
+    console: 'tenant',
+    admin: true,
+    feature: 'segments',
   },
   {
     slug: 'mail',

@@ -14,7 +14,10 @@ export type IconName =
   | 'help'
   | 'logout'
   | 'plus'
-  | 'grid';
+  | 'grid'
+  | 'filter'
+  | 'chart'
+  | 'send';
 
 export type NavSection = 'main' | 'admin' | 'account';
 
@@ -66,6 +69,24 @@ export const TENANT_NAV: NavItem[] = [
     description: 'LINEのトーク画面下のメニュー（タブ・タップ領域・画像）の作成と公開、緊急モード',
   },
   {
+    href: '/segments',
+    label: 'セグメント',
+    icon: 'filter',
+    section: 'main',
+    feature: 'segments',
+    manual: 'segments',
+    description: '受信設定の回答（地域・年齢など）で配信先を絞り込む条件の作成と、対象人数の確認',
+  },
+  {
+    href: '/segments/research',
+    label: '属性の分布',
+    icon: 'chart',
+    section: 'main',
+    feature: 'segments',
+    manual: 'segment-research',
+    description: '受信設定の項目ごとの回答の集計（地域別・年齢別など）',
+  },
+  {
     href: '/mail',
     label: 'メール連携',
     icon: 'log',
@@ -82,6 +103,16 @@ export const TENANT_NAV: NavItem[] = [
     admin: true,
     manual: 'staff',
     description: '職員アカウントの登録・権限・ロック解除・CSV一括登録',
+  },
+  {
+    href: '/segments/restrictions',
+    label: '配信先の制限',
+    icon: 'shield',
+    section: 'admin',
+    admin: true,
+    feature: 'segments',
+    manual: 'segment-restrictions',
+    description: '職員・チームが配信に使えるセグメントを、許可したものだけに制限',
   },
   {
     href: '/organisations',

@@ -260,9 +260,12 @@ class Compiler {
   }
 
   private dateRange(v: string, c: DateLeaf): string {
-    if (c.op === 'before') return `${v}.date_value < ${this.bind(c.date, 'date')}`;
-    if (c.op === 'after') return `${v}.date_value > ${this.bind(c.date, 'date')}`;
-    return `${v}.date_value BETWEEN ${this.bind(c.from, 'date')} AND ${this.bind(c.to, 'date')}`;
+    // A bound given in days from today is fixed to a date here, on the caller's JST calendar.
+    const at = (abs: string | undefined, rel: number | undefined) =>
+      this.bind(abs ?? addDays(this.today, rel!), 'date');
+    if (c.op === 'before') return `${v}.date_value < ${at(c.date, c.days)}`;
+    if (c.op === 'after') return `${v}.date_value > ${at(c.date, c.days)}`;
+    return `${v}.date_value BETWEEN ${at(c.from, c.fromDays)} AND ${at(c.to, c.toDays)}`;
   }
 
   /**

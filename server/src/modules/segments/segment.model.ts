@@ -18,6 +18,8 @@ import { isIsoDate } from '../attributes/dates.js';
  *   codes. On a hierarchy item a node includes everything under it, unless `exact`.
  *   `not_in` also matches residents who did not answer.
  * - date: a date item's value is `before` / `after` a date (exclusive) or `between` two (inclusive).
+ *   Each bound is a calendar date or a number of days from today (JST; negative: before today),
+ *   so a saved "within the last 30 days" keeps moving with the calendar.
  * - age: years or months completed since a date item's value (a birthdate), between min and max
  *   inclusive, on today's JST date: "children under 3" is { unit: 'years', max: 2 }.
  *   For items with several dates (children's birthdates), `quantifier` says whether `any` date or
@@ -61,6 +63,14 @@ const optionLeaf = z.strictObject({
   exact: z.boolean().optional(),
 });
 
+/** Days from today (JST): negative is before today. About a hundred years either way. */
+const offset = (what: string) =>
+  z
+    .number({ error: `${what}を数値で入力してください` })
+    .int(`${what}は整数にしてください`)
+    .min(-36500, `${what}が大きすぎます`)
+    .max(36500, `${what}が大きすぎます`);
+
 const dateLeaf = z
   .strictObject({
     type: z.literal('date'),
@@ -71,15 +81,46 @@ const dateLeaf = z
     date: date('日付').optional(),
     from: date('開始日').optional(),
     to: date('終了日').optional(),
+    /** Instead of `date` / `from` / `to`: that many days from today. */
+    days: offset('日数').optional(),
+    fromDays: offset('開始の日数').optional(),
+    toDays: offset('終了の日数').optional(),
     quantifier,
   })
   .superRefine((l, ctx) => {
+    const bound = (abs: string | undefined, rel: number | undefined, path: string, what: string) => {
+      if (abs !== undefined && rel !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [path],
+          message: `${what}は日付か日数のどちらかにしてください`,
+        });
+      else if (abs === undefined && rel === undefined)
+        ctx.addIssue({ code: 'custom', path: [path], message: `${what}を入力してください` });
+    };
     if (l.op === 'between') {
-      if (!l.from) ctx.addIssue({ code: 'custom', path: ['from'], message: '開始日を入力してください' });
-      if (!l.to) ctx.addIssue({ code: 'custom', path: ['to'], message: '終了日を入力してください' });
-      if (l.from && l.to && l.from > l.to)
+      bound(l.from, l.fromDays, 'from', '開始日');
+      bound(l.to, l.toDays, 'to', '終了日');
+      if (l.date !== undefined || l.days !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['date'],
+          message: '期間の条件には開始日と終了日を指定してください',
+        });
+      if (
+        (l.from && l.to && l.from > l.to) ||
+        (l.fromDays !== undefined && l.toDays !== undefined && l.fromDays > l.toDays)
+      )
         ctx.addIssue({ code: 'custom', path: ['to'], message: '終了日は開始日以降にしてください' });
-    } else if (!l.date) ctx.addIssue({ code: 'custom', path: ['date'], message: '日付を入力してください' });
+    } else {
+      bound(l.date, l.days, 'date', '日付');
+      if ([l.from, l.to, l.fromDays, l.toDays].some((x) => x !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['from'],
+          message: '開始日と終了日は期間の条件にだけ指定できます',
+        });
+    }
   });
 
 const ageLeaf = z

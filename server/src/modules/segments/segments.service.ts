@@ -51,6 +51,11 @@ export interface SegmentCount {
   count: number;
   /** Friends of the channel (the audience of "all friends"). */
   friends: number;
+  /**
+   * Residents of the channel who match but would not receive: blocked the account, or status
+   * unknown. Staff see "対象 n人（ブロック等 m人を除く）" and know the conditions are right.
+   */
+  excluded: number;
 }
 
 /** SEG-6: how many friends of a channel a definition reaches now (what a delivery would snapshot). */
@@ -72,7 +77,12 @@ export async function countSegment(
     `select count(*)::int as n from resident r where ${audienceSql('$1')}`,
     [channel],
   );
-  return { count: matching[0]!.n, friends: friends[0]!.n };
+  const excluded: Array<{ n: number }> = await m.query(
+    `select count(*)::int as n from resident r
+      where r.channel_kind = $1 and r.friend_status <> 'friend' and (${expr})`,
+    params,
+  );
+  return { count: matching[0]!.n, friends: friends[0]!.n, excluded: excluded[0]!.n };
 }
 
 /** A saved segment that no longer exists (deleted after a delivery was planned). Message in Japanese. */

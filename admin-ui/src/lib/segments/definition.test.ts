@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildDefinition,
+  fromDefinition,
+  mayNest,
+  newGroup,
+  newLeaf,
+  nodeOfPath,
+  summarise,
+  toHalfWidth,
+  visibleErrors,
+  type UiGroup,
+  type UiLeaf,
+} from './definition';
+import { descendantsOf, indexOptions, normaliseChoice } from './options';
+import type { AttributeItem, Condition } from './types';
+
+const area: AttributeItem = {
+  id: 'i1',
+  code: 'area',
+  kind: 'hierarchy',
+  label: 'お住まいの地域',
+  status: 'active',
+  config: {
+    leafOnly: true,
+    options: [
+      {
+        code: 'hokubu',
+        label: '北部',
+        children: [
+          { code: 'kumayama', label: '熊山' },
+          { code: 'yoshii', label: '吉井' },
+        ],
+      },
+      { code: 'nanbu', label: '南部', children: [{ code: 'sanyo', label: '山陽' }] },
+    ],
+  },
+};
+const children: AttributeItem = {
+  id: 'i2',
+  code: 'children_birthdates',
+  kind: 'dates',
+  label: 'お子さまの生年月日',
+  status: 'active',
+  config: { maxCount: 5 },
+};
+const topics: AttributeItem = {
+  id: 'i3',
+  code: 'topics',
+  kind: 'multi',
+  label: '受け取りたい情報',
+  status: 'active',
+  config: {
+    options: [
+      { code: 'kosodate', label: '子育て' },
+      { code: 'event', label: 'イベント' },
+    ],
+  },
+};
+const size: AttributeItem = {
+  id: 'i4',
+  code: 'household',
+  kind: 'number',
+  label: '世帯の人数',
+  status: 'active',
+  config: { unit: '人', integer: true },
+};
+const items = [area, children, topics, size];
+
+function leaf(patch: Partial<UiLeaf>): UiLeaf {
+  return { ...newLeaf(), ...patch };
+}
+
+describe('segment builder model', () => {
+  it('builds "children under 3 in 北部": an age below 3 years is max 2, a node stands for its districts', () => {
+    const root = newGroup('and', [
+      leaf({ subject: 'children_birthdates', cond: 'age', unit: 'years', ageUnder: '3' }),
+      leaf({ subject: 'area', cond: 'option', op: 'in', codes: ['hokubu', 'kumayama'] }),
+    ]);
+    const built = buildDefinition(root, items);
+    expect(built.errors).toEqual({});
+    expect(built.definition).toEqual({
+      type: 'and',
+      conditions: [
+        { type: 'age', item: 'children_birthdates', unit: 'years', max: 2, quantifier: 'any' },
+        // 熊山 is under 北部 already: not sent twice.
+        { type: 'option', item: 'area', op: 'in', codes: ['hokubu'] },
+      ],
+    });
+    expect(summarise(built.definition!, items)).toBe(
+      '「お子さまの生年月日」のいずれかの日付から数えた年齢が3歳未満、かつ「お住まいの地域」が「北部」（その下の2件を含む）に当てはまる友だち',
+    );
+  });
+
+  it('reads a saved definition back into the same tree (round trip)', () => {
+    const def: Condition = {
+      type: 'or',
+      conditions: [
+        { type: 'option', item: 'topics', op: 'all', codes: ['kosodate', 'event'] },
+        {
+          type: 'not',
+          condition: {
+            type: 'and',
+            conditions: [
+              { type: 'answered', item: 'area', answered: true },
+              {
+                type: 'date',
+                item: 'children_birthdates',
+                op: 'between',
+                fromDays: -30,
+                to: '2026-12-31',
+                quantifier: 'all',
+              },
+            ],
+          },
+        },
+        { type: 'not', condition: { type: 'number', item: 'household', op: 'between', min: 2, max: 4 } },
+        { type: 'friend_period', minDays: 30, since: '2026-01-01' },
+        { type: 'friend_status', statuses: ['friend', 'blocked'] },
+        { type: 'age', item: 'children_birthdates', unit: 'months', min: 6, max: 11, quantifier: 'any' },
+        { type: 'date', item: 'children_birthdates', op: 'after', days: 14, quantifier: 'any' },
+      ],
+    };
+    const ui = fromDefinition(def);
+    expect(ui.op).toBe('or');
+    const not = ui.children[1] as UiGroup;
+    expect(not.op).toBe('not');
+    expect(not.children).toHaveLength(2);
+    expect(buildDefinition(ui, items).definition).toEqual(def);
+    expect(summarise(def, items)).toBe(
+      '「受け取りたい情報」に「子育て」「イベント」をすべて含む、または［「お住まいの地域」に回答している、かつ「お子さまの生年月日」のすべての日付が今日の30日前から2026年12月31日まで］に当てはまらない、または［「世帯の人数」が2人から4人まで］に当てはまらない、または友だちになって30日以上、かつ友だち追加日が2026年1月1日から、または友だちの状態が「友だち」「ブロック中」のいずれか、または「お子さまの生年月日」のいずれかの日付から数えた年齢が6か月以上12か月未満、または「お子さまの生年月日」のいずれかの日付が今日の14日後より後に当てはまる友だち',
+    );
+  });
+
+  it('a saved leaf at the top becomes a group of one', () => {
+    const ui = fromDefinition({ type: 'answered', item: 'area', answered: false });
+    expect(ui.op).toBe('and');
+    expect(buildDefinition(ui, items).definition).toEqual({
+      type: 'and',
+      conditions: [{ type: 'answered', item: 'area', answered: false }],
+    });
+  });
+
+  it('says what is missing, per condition, and sends nothing until it is complete', () => {
+    const empty = newGroup('or', []);
+    const root = newGroup('and', [
+      leaf({ subject: '' }),
+      leaf({ subject: 'area', codes: [] }),
+      leaf({ subject: 'children_birthdates', cond: 'age', ageMin: '5', ageUnder: '3' }),
+      leaf({
+        subject: 'children_birthdates',
+        cond: 'date',
+        dateOp: 'between',
+        a: { mode: 'days', n: 'x', date: '', dir: 'before' },
+      }),
+      leaf({ subject: 'household', cond: 'number', numOp: 'gte', num: '' }),
+      empty,
+    ]);
+    const built = buildDefinition(root, items);
+    expect(built.definition).toBeNull();
+    const msgs = root.children.map((c) => built.errors[c.key]);
+    expect(msgs).toEqual([
+      { subject: '項目を選んでください' },
+      { codes: '選択肢を1つ以上選んでください' },
+      { age: '「歳未満」は「歳以上」より大きくしてください' },
+      { a: '始めの日の日数を0以上の整数で入力してください', b: '終わりの日を入力してください' },
+      { num: '値を入力してください' },
+      { group: '条件を追加するか、このグループを削除してください' },
+    ]);
+    // Before a save attempt only wrong values show, not what is merely still empty.
+    const shown = visibleErrors(built, false);
+    expect(root.children.map((c) => shown[c.key])).toEqual([
+      undefined,
+      undefined,
+      { age: '「歳未満」は「歳以上」より大きくしてください' },
+      { a: '始めの日の日数を0以上の整数で入力してください' },
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('maps the server’s error paths to the condition they name', () => {
+    const inner = newGroup('not', [
+      leaf({ subject: 'area', codes: ['sanyo'] }),
+      leaf({ subject: 'topics', codes: ['event'] }),
+    ]);
+    const root = newGroup('and', [leaf({ subject: 'topics', codes: ['kosodate'] }), inner]);
+    const built = buildDefinition(root, items);
+    expect(built.definition).not.toBeNull();
+    expect(nodeOfPath(built.paths, 'definition.conditions.0.codes')).toBe(root.children[0]!.key);
+    expect(nodeOfPath(built.paths, 'definition.conditions.1.condition.conditions.1.item')).toBe(
+      inner.children[1]!.key,
+    );
+    expect(nodeOfPath(built.paths, 'definition')).toBe(root.key);
+  });
+
+  it('keeps nesting within the model’s six levels', () => {
+    let g = newGroup('and');
+    const root = g;
+    let depth = 1;
+    while (mayNest(g, depth)) {
+      const sub = newGroup('or');
+      g.children.push(sub);
+      g = sub;
+      depth++;
+    }
+    expect(depth).toBe(5);
+    expect(buildDefinition(root, items).depth).toBeLessThanOrEqual(6);
+  });
+
+  it('exact hierarchy choices keep districts; full-width digits are read', () => {
+    const index = indexOptions(area);
+    expect(descendantsOf(index, 'hokubu')).toEqual(['kumayama', 'yoshii']);
+    expect(normaliseChoice(index, ['yoshii', 'hokubu'], true)).toEqual(['hokubu', 'yoshii']);
+    expect(normaliseChoice(index, ['yoshii', 'hokubu'], false)).toEqual(['hokubu']);
+    expect(toHalfWidth('３')).toBe('3');
+    const built = buildDefinition(
+      newGroup('and', [leaf({ subject: 'children_birthdates', cond: 'age', ageUnder: '３' })]),
+      items,
+    );
+    expect(built.definition).toMatchObject({ conditions: [{ max: 2 }] });
+  });
+});
