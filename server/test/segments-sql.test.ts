@@ -10,7 +10,7 @@ import {
   SegmentDefinitionError,
   SegmentNotSupportedError,
 } from '../src/modules/segments/segment-sql.js';
-import type { Condition } from '../src/modules/segments/segment.model.js';
+import { segmentDefinitionSchema, type Condition } from '../src/modules/segments/segment.model.js';
 import { createTestTenant, type TestTenant } from './helpers.js';
 
 /** The controlled clock: 15 June 2026, 12:00 JST. */
@@ -283,6 +283,59 @@ describe('compileSegment against a crafted population (controlled clock)', () =>
         quantifier: 'all',
       }),
     ).toEqual(['R4', 'R7', 'T1']);
+  });
+
+  it('anniversary (DEL-4): same month and day in an earlier year; 29 February on 28 February of common years', async () => {
+    const children = (days: number) => who({ type: 'date', item: 'children', op: 'anniversary', days });
+    expect(await children(1)).toEqual(['R2']); // 2023-06-16: its anniversary is tomorrow
+    expect(await children(0)).toEqual(['R3']); // 2023-06-15: today
+    expect(await children(-45)).toEqual(['R1']); // 2019-05-01: 45 days ago
+    expect(await children(200)).toEqual(['R4']); // 2025-01-01: across the year end, 2027-01-01
+    expect(await children(100)).toEqual([]);
+
+    const leap = await createTestTenant('sqa');
+    await populate(leap, [
+      { name: 'L1', status: 'friend', followedAt: null, values: { birth: '2024-02-29' } },
+      { name: 'L2', status: 'friend', followedAt: null, values: { birth: '2023-02-28' } },
+      { name: 'L3', status: 'friend', followedAt: null, values: { birth: '2027-02-28' } },
+      { name: 'L4', status: 'friend', followedAt: null, values: { birth: '2025-03-01' } },
+    ]);
+    const at = (now: string, days: number) =>
+      withTenant(leap.tenant.id, async (m) => {
+        const params: unknown[] = [];
+        const expr = compileSegment(
+          { type: 'date', item: 'birth', op: 'anniversary', days },
+          params,
+          new Date(now),
+        );
+        const rows: Array<{ display_name: string }> = await m.query(
+          `select r.display_name from resident r where ${expr} order by r.display_name`,
+          params,
+        );
+        return rows.map((r) => r.display_name);
+      });
+    // 2027 is a common year: on 28 February both the 28th and the leap-day child have their
+    // birthday; the child born that very day has none yet.
+    expect(await at('2027-02-27T03:00:00Z', 1)).toEqual(['L1', 'L2']);
+    expect(await at('2027-03-01T03:00:00Z', 0)).toEqual(['L4']);
+    // 2028 is a leap year: 29 February is its own day again.
+    expect(await at('2028-02-28T03:00:00Z', 1)).toEqual(['L1']);
+    expect(await at('2028-02-28T03:00:00Z', 0)).toEqual(['L2', 'L3']);
+  });
+
+  it('anniversary needs days only, within a year', () => {
+    const issues = (c: unknown) =>
+      segmentDefinitionSchema.safeParse(c).error?.issues.map((i) => i.message) ?? [];
+    expect(issues({ type: 'date', item: 'birth', op: 'anniversary' })).toEqual([
+      '何日後（前）の記念日かを入力してください',
+    ]);
+    expect(issues({ type: 'date', item: 'birth', op: 'anniversary', days: 400 })).toEqual([
+      '記念日までの日数は366日以内にしてください',
+    ]);
+    expect(issues({ type: 'date', item: 'birth', op: 'anniversary', days: 3, date: '2026-01-01' })).toEqual([
+      '毎年の記念日の条件には日数だけを指定してください',
+    ]);
+    expect(issues({ type: 'date', item: 'birth', op: 'anniversary', days: -3 })).toEqual([]);
   });
 
   it('number comparisons and answered / not answered', async () => {

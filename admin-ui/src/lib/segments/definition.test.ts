@@ -132,6 +132,40 @@ describe('segment builder model', () => {
     );
   });
 
+  it('birthday reminders: the anniversary counted from today, within a year (DEL-4)', () => {
+    const def: Condition = { type: 'date', item: 'children_birthdates', op: 'anniversary', days: 3 };
+    const ui = fromDefinition(def);
+    expect(buildDefinition(ui, items).definition).toEqual({ type: 'and', conditions: [def] });
+    expect(summarise(def, items)).toBe(
+      '「お子さまの生年月日」の記念日（毎年の同じ月日）が3日後に当てはまる友だち',
+    );
+    const today = newGroup('and', [
+      leaf({
+        subject: 'children_birthdates',
+        cond: 'date',
+        dateOp: 'anniversary',
+        a: { mode: 'date', date: '', n: '0', dir: 'after' },
+      }),
+    ]);
+    expect(buildDefinition(today, items).definition).toEqual({
+      type: 'and',
+      conditions: [{ type: 'date', item: 'children_birthdates', op: 'anniversary', days: 0 }],
+    });
+    const far = newGroup('and', [
+      leaf({
+        subject: 'children_birthdates',
+        cond: 'date',
+        dateOp: 'anniversary',
+        a: { mode: 'days', date: '', n: '400', dir: 'before' },
+      }),
+    ]);
+    const built = buildDefinition(far, items);
+    expect(built.definition).toBeNull();
+    expect(Object.values(built.errors).flatMap((e) => Object.values(e))).toContain(
+      '記念日までの日数は366日以内にしてください',
+    );
+  });
+
   it('a saved leaf at the top becomes a group of one', () => {
     const ui = fromDefinition({ type: 'answered', item: 'area', answered: false });
     expect(ui.op).toBe('and');

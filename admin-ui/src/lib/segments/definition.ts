@@ -43,7 +43,7 @@ export interface UiLeaf {
   op: 'in' | 'not_in' | 'all';
   codes: string[];
   exact: boolean;
-  dateOp: 'before' | 'after' | 'between';
+  dateOp: 'before' | 'after' | 'between' | 'anniversary';
   /** The date of before/after, or the start of between. */
   a: DateBound;
   /** The end of between. */
@@ -396,6 +396,13 @@ function leafToApi(
           quantifier,
         });
       }
+      if (l.dateOp === 'anniversary') {
+        // Reminders on birthdays (DEL-4): counted from today only, within a year.
+        const a = resolveBound({ ...l.a, mode: 'days' }, '記念日');
+        if (a.error) e.a = a.error;
+        else if (Math.abs(a.days!) > 366) e.a = '記念日までの日数は366日以内にしてください';
+        return done({ type: 'date', item: item.code, op: 'anniversary', days: a.days ?? 0 });
+      }
       const a = resolveBound(l.a, '日付');
       if (a.error) e.a = a.error;
       return done({
@@ -601,6 +608,11 @@ export function describeLeaf(c: Leaf, byCode: Map<string, AttributeItem>): strin
         item?.kind === 'dates' ? (c.quantifier === 'all' ? 'のすべての日付' : 'のいずれかの日付') : '';
       const at = (abs: string | undefined, rel: number | undefined) =>
         abs !== undefined ? formatIsoDate(abs) : describeDays(rel ?? 0);
+      if (c.op === 'anniversary') {
+        const d = c.days ?? 0;
+        const when = d === 0 ? '今日' : d < 0 ? `${-d}日前` : `${d}日後`;
+        return `${name}の記念日（毎年の同じ月日）が${when}`;
+      }
       if (c.op === 'before') return `${name}${of}が${at(c.date, c.days)}より前`;
       if (c.op === 'after') return `${name}${of}が${at(c.date, c.days)}より後`;
       return `${name}${of}が${at(c.from, c.fromDays)}から${at(c.to, c.toDays)}まで`;

@@ -55,7 +55,8 @@ export interface OptionLeaf {
 export interface DateLeaf {
   type: 'date';
   item: string;
-  op: 'before' | 'after' | 'between';
+  /** `anniversary`: the date's anniversary (same month and day, a later year) is `days` from today. */
+  op: 'before' | 'after' | 'between' | 'anniversary';
   date?: string;
   from?: string;
   to?: string;

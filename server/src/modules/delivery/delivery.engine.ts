@@ -269,6 +269,8 @@ interface RunRow {
   status: string;
   channelKind: ChannelKind;
   target: DeliveryTarget;
+  /** The occurrence this run is for: conditions relative to today are evaluated on its day. */
+  firedFor: Date;
 }
 
 /** PostgreSQL errors that retrying cannot fix: bad SQL or data (classes 22 and 42). */
@@ -286,7 +288,7 @@ export async function prepareRun(job: PrepareRunJob): Promise<{ status: string; 
   const { tenantId, runId } = job;
   const out = await withTenant(tenantId, async (m) => {
     const rows: RunRow[] = await m.query(
-      `select id, delivery_id as "deliveryId", purpose, status, channel_kind as "channelKind", target
+      `select id, delivery_id as "deliveryId", purpose, status, channel_kind as "channelKind", target, fired_for as "firedFor"
          from delivery_run where id = $1 for update skip locked`,
       [runId],
     );
@@ -325,7 +327,9 @@ async function snapshotOrReason(m: EntityManager, tenantId: string, run: RunRow)
       : 'LINEチャネルが設定されていません';
   let predicate;
   try {
-    predicate = await targetPredicate(m, run.target, new Date());
+    // A snapshot resumed after midnight still selects the residents of the occurrence's day
+    // (a reminder "3 days after the registered date" must not slip by a day).
+    predicate = await targetPredicate(m, run.target, run.firedFor);
   } catch (e) {
     if (e instanceof TargetError) return e.message;
     throw e;
@@ -564,7 +568,7 @@ export interface RunCounts {
  */
 export async function completeRunIfDone(m: EntityManager, tenantId: string, runId: string): Promise<boolean> {
   const runs: RunRow[] = await m.query(
-    `select id, delivery_id as "deliveryId", purpose, status, channel_kind as "channelKind", target
+    `select id, delivery_id as "deliveryId", purpose, status, channel_kind as "channelKind", target, fired_for as "firedFor"
        from delivery_run where id = $1 for update`,
     [runId],
   );

@@ -263,9 +263,27 @@ class Compiler {
     // A bound given in days from today is fixed to a date here, on the caller's JST calendar.
     const at = (abs: string | undefined, rel: number | undefined) =>
       this.bind(abs ?? addDays(this.today, rel!), 'date');
+    if (c.op === 'anniversary') return this.anniversary(v, addDays(this.today, c.days!));
     if (c.op === 'before') return `${v}.date_value < ${at(c.date, c.days)}`;
     if (c.op === 'after') return `${v}.date_value > ${at(c.date, c.days)}`;
     return `${v}.date_value BETWEEN ${at(c.from, c.fromDays)} AND ${at(c.to, c.toDays)}`;
+  }
+
+  /**
+   * Dates whose anniversary is `on`: same month and day in an earlier year (the date itself is
+   * not its own anniversary). In a common year 28 February is also the anniversary of 29 February,
+   * as Japanese law counts ages (年齢計算ニ関スル法律). Compares month and day of every value of the
+   * item: fine for a daily job; an expression index would serve it if it ever mattered.
+   */
+  private anniversary(v: string, on: string): string {
+    const [y, m, d] = on.split('-').map(Number) as [number, number, number];
+    const commonYear = new Date(Date.UTC(y, 1, 29)).getUTCMonth() !== 1;
+    const days = m === 2 && d === 28 && commonYear ? [28, 29] : [d];
+    return (
+      `extract(month from ${v}.date_value) = ${this.bind(m, 'int')}` +
+      ` AND extract(day from ${v}.date_value) = ANY(${this.bind(days, 'int[]')})` +
+      ` AND ${v}.date_value < ${this.bind(on, 'date')}`
+    );
   }
 
   /**

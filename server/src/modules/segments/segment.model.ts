@@ -75,8 +75,14 @@ const dateLeaf = z
   .strictObject({
     type: z.literal('date'),
     item: itemCode,
-    op: z.enum(['before', 'after', 'between'], {
-      error: '条件は before、after、between のいずれかにしてください',
+    /**
+     * `anniversary` (DEL-4, reminders on birthdays): the date's anniversary — the same month and
+     * day in a later year; 29 February on 28 February in common years — falls `days` days from
+     * today (3: in three days, 0: today, −7: a week ago). With a daily recurring delivery this is
+     * 「お子さまの誕生日の3日前にお知らせ」.
+     */
+    op: z.enum(['before', 'after', 'between', 'anniversary'], {
+      error: '条件は before、after、between、anniversary のいずれかにしてください',
     }),
     date: date('日付').optional(),
     from: date('開始日').optional(),
@@ -98,7 +104,22 @@ const dateLeaf = z
       else if (abs === undefined && rel === undefined)
         ctx.addIssue({ code: 'custom', path: [path], message: `${what}を入力してください` });
     };
-    if (l.op === 'between') {
+    if (l.op === 'anniversary') {
+      if (l.days === undefined)
+        ctx.addIssue({ code: 'custom', path: ['days'], message: '何日後（前）の記念日かを入力してください' });
+      else if (Math.abs(l.days) > 366)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['days'],
+          message: '記念日までの日数は366日以内にしてください',
+        });
+      if ([l.date, l.from, l.to, l.fromDays, l.toDays].some((x) => x !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['date'],
+          message: '毎年の記念日の条件には日数だけを指定してください',
+        });
+    } else if (l.op === 'between') {
       bound(l.from, l.fromDays, 'from', '開始日');
       bound(l.to, l.toDays, 'to', '終了日');
       if (l.date !== undefined || l.days !== undefined)
