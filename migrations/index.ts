@@ -7,6 +7,7 @@ import { RichMenu1764201600000 } from './1764201600000-richmenu.js';
 import { AttributesSegments1764288000000 } from './1764288000000-attributes-segments.js';
 import { Delivery1764374400000 } from './1764374400000-delivery.js';
 import { Mail1764547200000 } from './1764547200000-mail.js';
+import { ResidentsList1764633600000 } from './1764633600000-residents-list.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -19,4 +20,5 @@ export const allMigrations = [
   AttributesSegments1764288000000,
   Delivery1764374400000,
   Mail1764547200000,
+  ResidentsList1764633600000,
 ];

@@ -27,6 +27,7 @@ import { appDataSource } from './platform/db/data-sources.js';
 import { withTenant } from './platform/db/tenant-context.js';
 import { webhookRouter } from './modules/line/webhook.routes.js';
 import { residentAuthRouter } from './modules/residents/resident-auth.routes.js';
+import { residentsRouter } from './modules/residents/residents.routes.js';
 
 const suspendedProblem = () =>
   new HttpError(403, 'このサービスは現在ご利用いただけません', {
@@ -94,6 +95,7 @@ export function buildApp(): Express {
   admin.use('/deliveries', json, deliveriesRouter());
   admin.use('/attributes', json, attributesRouter());
   admin.use('/registration-forms', json, registrationFormsRouter());
+  admin.use('/residents', json, residentsRouter());
   admin.use('/segments', json, segmentsRouter());
   admin.use('/mail', json, mailRouter());
   admin.use('/vendor', json, vendorRouter());

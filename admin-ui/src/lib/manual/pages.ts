@@ -8,6 +8,9 @@ export type ManualSlug =
   | 'home'
   | 'forms'
   | 'richmenu'
+  | 'attributes'
+  | 'registration-forms'
+  | 'residents'
   | 'segments'
   | 'segment-research'
   | 'segment-restrictions'
@@ -94,6 +97,31 @@ export const MANUAL_PAGES: ManualPage[] = [
     summary: '職員・チームが使えるセグメントを、許可したものだけにする',
     console: 'tenant',
     admin: true,
+    feature: 'segments',
+  },
+  {
+    slug: 'attributes',
+    screen: '/attributes',
+    title: '属性項目',
+    summary:
+      '住民が登録する項目（地区・年代・お子さまの生年月日など）の作成、選択肢の階層、並べ替え、アーカイブ',
+    console: 'tenant',
+    feature: 'segments',
+  },
+  {
+    slug: 'registration-forms',
+    screen: '/registration-forms',
+    title: '登録フォームと友だち追加時のあいさつ',
+    summary: '受信設定のフォーム（職員専用など）の作成と、新しい友だちに登録をすすめるあいさつ',
+    console: 'tenant',
+    feature: 'segments',
+  },
+  {
+    slug: 'residents',
+    screen: '/residents',
+    title: '友だち',
+    summary: '友だちの一覧と検索、一人ひとりの受信設定の確認・変更、テスターの登録',
+    console: 'tenant',
     feature: 'segments',
   },
   {

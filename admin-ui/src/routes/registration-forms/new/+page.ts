@@ -1,0 +1,10 @@
+import { api } from '#lib/api/client.ts';
+import { loadApi } from '#lib/api/load.ts';
+import type { AttributeItem } from '#lib/attributes/types.ts';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ parent }) =>
+  loadApi(parent, async () => {
+    const items = await api.get<{ items: AttributeItem[] }>('/api/attributes', { status: 'active' });
+    return { items: items.items };
+  });
