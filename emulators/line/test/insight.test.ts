@@ -68,6 +68,39 @@ describe('insight', () => {
     expect(bad.body.details).toEqual([{ message: 'Invalid value', property: 'customAggregationUnit' }]);
   });
 
+  it('with insightDelayMs, a unit has no figures until its messages are old enough (then null below 20)', async () => {
+    const delay = 3 * 24 * 3600_000;
+    expect(
+      (await admin(emu, 'POST', '/channels', { channelId: CH.channelId, insightDelayMs: delay })).status,
+    ).toBe(200);
+    try {
+      const ids = await friends(22);
+      await api.multicast({ to: ids, messages: [text('お知らせ')], customAggregationUnits: ['late_unit'] });
+      await api.pushMessage({ to: ids[0]!, messages: [text('少数')], customAggregationUnits: ['few_unit'] });
+      for (const u of ids) await act(u, { type: 'read' });
+      const today = jstDay(Date.now());
+
+      // Not aggregated yet: no message is listed at all, every figure is null.
+      for (const unit of ['late_unit', 'few_unit']) {
+        const s = await stats.getStatisticsPerUnit(unit, today, today);
+        expect(s.messages).toEqual([]);
+        expect(s.clicks).toEqual([]);
+        expect(s.overview.uniqueImpression).toBeNull();
+      }
+
+      await admin(emu, 'POST', '/clock', { advanceMs: delay });
+      const late = await stats.getStatisticsPerUnit('late_unit', today, today);
+      expect(late.overview.uniqueImpression).toBe(22);
+      expect(late.messages).toMatchObject([{ seq: 1, impression: 22 }]);
+      // Aggregated, but one reader is below LINE's privacy threshold: listed with null counts.
+      const few = await stats.getStatisticsPerUnit('few_unit', today, today);
+      expect(few.messages).toMatchObject([{ seq: 1, impression: null }]);
+      expect(few.overview.uniqueImpression).toBeNull();
+    } finally {
+      await admin(emu, 'POST', '/channels', { channelId: CH.channelId, insightDelayMs: 0 });
+    }
+  });
+
   it('followers as of a past day; the current day is unready', async () => {
     const ids = await friends(3);
     await act(ids[0]!, { type: 'block' });

@@ -28,6 +28,12 @@ export const channelInput = z.object({
     .object({ type: z.enum(['none', 'limited']), value: z.number().int().min(0).optional() })
     .optional(),
   rateLimits: z.record(z.string(), rateRule).optional(),
+  insightDelayMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * 3600_000)
+    .optional(),
 });
 export type ChannelInputBody = z.infer<typeof channelInput>;
 

@@ -6,7 +6,10 @@ import type { Ctx, Endpoints } from './types.js';
 /**
  * Insight computed from what the emulator saw: a message counts as an impression once the talk view
  * (or POST /_emulator/.../read) showed it, and as a click when a uri action in it was tapped. LINE
- * hides small numbers for privacy: every count below 20 is null.
+ * hides small numbers for privacy: every count below 20 is null. LINE also publishes statistics
+ * only some time after sending: with the channel's `insightDelayMs`, messages younger than that are
+ * not aggregated yet, so a unit whose messages are all too young answers with no message at all
+ * (`messages: []`), unlike a unit with too few users (messages listed, counts null).
  */
 const PRIVACY_MIN = 20;
 const shown = (n: number) => (n < PRIVACY_MIN ? null : n);
@@ -18,10 +21,12 @@ function jstDayStart(yyyymmdd: string): number {
 }
 const jstDate = (ms: number) => new Date(ms + JST).toISOString().slice(0, 10).replaceAll('-', '');
 
-function botEntries(channel: ChannelState, pick: (e: TalkEntry) => boolean): TalkEntry[] {
+/** Bot messages that `pick` selects and that LINE has aggregated by `now`. */
+function botEntries(channel: ChannelState, now: number, pick: (e: TalkEntry) => boolean): TalkEntry[] {
+  const aggregatedBefore = now - channel.config.insightDelayMs;
   const out: TalkEntry[] = [];
   for (const list of channel.talk.values())
-    for (const e of list) if (e.from === 'bot' && pick(e)) out.push(e);
+    for (const e of list) if (e.from === 'bot' && e.at <= aggregatedBefore && pick(e)) out.push(e);
   return out;
 }
 
@@ -70,7 +75,11 @@ function perUnit(ctx: Ctx) {
   const { customAggregationUnit: unit, from, to } = ctx.query as Record<string, string>;
   const start = jstDayStart(from!);
   const end = jstDayStart(to!) + 24 * 3600_000;
-  const entries = botEntries(ctx.channel, (e) => e.aggregationUnit === unit && e.at >= start && e.at < end);
+  const entries = botEntries(
+    ctx.channel,
+    ctx.now,
+    (e) => e.aggregationUnit === unit && e.at >= start && e.at < end,
+  );
   const { uniqueImpression, uniqueClick, messages, clicks } = interactions(entries);
   return {
     body: {
@@ -83,7 +92,7 @@ function perUnit(ctx: Ctx) {
 
 function messageEvent(ctx: Ctx) {
   const requestId = ctx.query.requestId!;
-  const entries = botEntries(ctx.channel, (e) => e.requestId === requestId);
+  const entries = botEntries(ctx.channel, ctx.now, (e) => e.requestId === requestId);
   const { uniqueImpression, uniqueClick, messages, clicks } = interactions(entries);
   const delivered = new Set(entries.map((e) => e.userId)).size;
   return {

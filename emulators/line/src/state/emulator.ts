@@ -23,6 +23,7 @@ export interface ChannelInput {
   liffApps?: ChannelConfig['liffApps'];
   quota?: ChannelConfig['quota'];
   rateLimits?: Record<string, RateRule>;
+  insightDelayMs?: number;
 }
 
 export interface EmulatorOptions {
@@ -75,6 +76,7 @@ export class EmulatorState {
       liffApps: input.liffApps ?? prev?.liffApps ?? [],
       quota: input.quota ?? prev?.quota ?? { type: 'none' },
       rateLimits: input.rateLimits ?? prev?.rateLimits ?? {},
+      insightDelayMs: input.insightDelayMs ?? prev?.insightDelayMs ?? 0,
     };
     if (prev && prev.channelAccessToken !== config.channelAccessToken)
       this.tokens.delete(prev.channelAccessToken);

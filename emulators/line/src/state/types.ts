@@ -34,6 +34,11 @@ export interface ChannelConfig {
   quota: QuotaConfig;
   /** Overrides of the default rate limits, by limit group (see http/rate-limit.ts). */
   rateLimits: Record<string, RateRule>;
+  /**
+   * LINE publishes message statistics only after a while ("a few days"): a bot message counts in
+   * per-unit statistics and message events once it is this old (emulator clock). 0 = at once.
+   */
+  insightDelayMs: number;
 }
 
 export type FriendStatus = 'friend' | 'blocked' | 'none';

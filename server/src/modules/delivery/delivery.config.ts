@@ -29,6 +29,19 @@ const schema = z.object({
    * LINE's ceiling that way).
    */
   DELIVERY_MULTICAST_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(200),
+  /**
+   * Open figures (DEL-8) come from LINE's per-unit statistics, which LINE publishes a few days
+   * after sending and keeps updating: a sent run's figures are fetched this often after it was
+   * sent, for this many days (each fetch costs one of the channel's 60 insight requests an hour).
+   */
+  DELIVERY_OPENS_FETCH_EVERY_HOURS: z.coerce
+    .number()
+    .min(0.001)
+    .max(24 * 7)
+    .default(24),
+  DELIVERY_OPENS_FETCH_DAYS: z.coerce.number().min(0.001).max(30).default(14),
+  /** How often the results sweeper queues due fetches (and schedules runs it finds without one). */
+  DELIVERY_RESULTS_SWEEP_INTERVAL_MS: z.coerce.number().int().min(200).max(86_400_000).default(600_000),
 });
 
 export interface DeliveryConfig {
@@ -37,6 +50,9 @@ export interface DeliveryConfig {
   sweepIntervalMs: number;
   concurrency: number;
   multicastPerSecond: number;
+  opensFetchEveryHours: number;
+  opensFetchDays: number;
+  resultsSweepIntervalMs: number;
 }
 
 /**
@@ -60,6 +76,9 @@ export function deliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryCo
     sweepIntervalMs: r.data.DELIVERY_SWEEP_INTERVAL_MS,
     concurrency: r.data.DELIVERY_WORKER_CONCURRENCY,
     multicastPerSecond: r.data.DELIVERY_MULTICAST_PER_SECOND,
+    opensFetchEveryHours: r.data.DELIVERY_OPENS_FETCH_EVERY_HOURS,
+    opensFetchDays: r.data.DELIVERY_OPENS_FETCH_DAYS,
+    resultsSweepIntervalMs: r.data.DELIVERY_RESULTS_SWEEP_INTERVAL_MS,
   };
   if (env === process.env) cached = c;
   return c;

@@ -18,6 +18,10 @@ export const DELIVERY_JOBS = {
   sendChunk: 'send-chunk',
   /** Every minute: fire due deliveries, resume stuck runs and chunks. */
   sweep: 'sweep-deliveries',
+  /** Fetch a sent run's open figures from LINE (delivery-results.ts). */
+  fetchOpens: 'fetch-opens',
+  /** Every few minutes: schedule and queue due open-figure fetches. */
+  sweepResults: 'sweep-delivery-results',
 } as const;
 
 export interface FireDeliveryJob {
@@ -33,6 +37,10 @@ export interface PrepareRunJob {
 export interface SendChunkJob {
   tenantId: string;
   chunkId: string;
+}
+export interface FetchOpensJob {
+  tenantId: string;
+  runId: string;
 }
 
 // Completed jobs are removed at once: the job id then only dedupes while a job waits or runs,
@@ -86,4 +94,9 @@ export async function enqueueChunks(
       })),
     );
   }
+}
+
+/** `attempt` names the scheduled fetch (a fetch queued again while it waits is not added twice). */
+export async function enqueueFetchOpens(job: FetchOpensJob, attempt: string): Promise<void> {
+  await deliveryQueue().add(DELIVERY_JOBS.fetchOpens, job, { jobId: jobId('opens', job.runId, attempt) });
 }

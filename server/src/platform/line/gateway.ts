@@ -1,4 +1,4 @@
-import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
+import { HTTPFetchError, insight, messagingApi } from '@line/bot-sdk';
 import { config } from '../config/config.js';
 import { logger } from '../log/logger.js';
 import { redis } from '../queue/redis.js';
@@ -49,6 +49,9 @@ export const LINE_RATE_LIMITS: Record<LineEndpoint, RateLimit> = {
 };
 
 export const MULTICAST_MAX_RECIPIENTS = 500;
+
+/** LINE's limit on each insight endpoint: 60 requests an hour per channel. */
+export const LINE_INSIGHT_RATE_LIMIT: RateLimit = { limit: 60, windowMs: 3_600_000 };
 
 export interface RetryPolicy {
   /** HTTP attempts at most, all causes together (the first one included). */
@@ -121,6 +124,23 @@ export interface SendResult {
   attempts: number;
   /** Reply and push: ids LINE gave the messages (absent on an already-accepted push answered without them). */
   sentMessages?: Array<{ id: string; quoteToken?: string }>;
+}
+
+/**
+ * An insight read that did not succeed. Reads are not retried here: each attempt costs one of the
+ * channel's 60 insight requests an hour, so the caller's job tries again later instead.
+ * `rejected`: LINE refused it (4xx); `unavailable`: no answer, 5xx, 429 or the limiter is down;
+ * `aborted`: no rate-limit slot before the caller's signal fired.
+ */
+export class LineReadError extends Error {
+  override name = 'LineReadError';
+  constructor(
+    readonly kind: 'rejected' | 'unavailable' | 'aborted',
+    message: string,
+    readonly httpStatus: number | null,
+  ) {
+    super(message);
+  }
 }
 
 /** A send that did not (or may not) reach LINE. `retryable`: the same call with the same key may succeed later. */
@@ -250,6 +270,8 @@ export class LineGateway {
   /** The SDK clients, for calls the gateway does not wrap (rich menus, profile, content). */
   readonly api: messagingApi.MessagingApiClient;
   readonly blob: messagingApi.MessagingApiBlobClient;
+  /** Insight reads go through {@link statisticsPerUnit} (rate-limited), not this client directly. */
+  private readonly insight: insight.InsightClient;
   private readonly limiter: SlotLimiter;
   private readonly limits: Record<LineEndpoint, RateLimit>;
   private readonly retry: RetryPolicy;
@@ -266,6 +288,10 @@ export class LineGateway {
     this.blob = new messagingApi.MessagingApiBlobClient({
       channelAccessToken: opts.channelAccessToken,
       baseURL: opts.dataApiBaseUrl ?? lc.dataApiBaseUrl,
+    });
+    this.insight = new insight.InsightClient({
+      channelAccessToken: opts.channelAccessToken,
+      baseURL: opts.apiBaseUrl ?? lc.apiBaseUrl,
     });
     this.limiter = opts.limiter ?? defaultLimiter();
     this.limits = { ...LINE_RATE_LIMITS, ...opts.rateLimits };
@@ -379,6 +405,42 @@ export class LineGateway {
 
   async narrowcastProgress(requestId: string): Promise<messagingApi.NarrowcastProgressResponse> {
     return this.api.getNarrowcastProgress(requestId);
+  }
+
+  /**
+   * Per-unit statistics of push and multicast messages sent with `customAggregationUnits` (opens,
+   * clicks), for messages sent from `from` to `to` (yyyyMMdd, Japan time). Takes a slot of the
+   * channel's insight limit (shared by all workers) first; waits for one until `signal` fires.
+   */
+  async statisticsPerUnit(
+    unit: string,
+    from: string,
+    to: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<insight.GetStatisticsPerUnitResponse> {
+    if (!AGGREGATION_UNIT.test(unit) || !/^\d{8}$/.test(from) || !/^\d{8}$/.test(to))
+      throw new LineReadError('rejected', '集計単位名または期間の形式が正しくありません', null);
+    return this.read(
+      'statisticsPerUnit',
+      () => this.insight.getStatisticsPerUnit(unit, from, to),
+      opts.signal,
+    );
+  }
+
+  private async read<T>(endpoint: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      await this.limiter.acquire(`${this.channelKey}:insight:${endpoint}`, LINE_INSIGHT_RATE_LIMIT, signal);
+    } catch (e) {
+      if (signal?.aborted)
+        throw new LineReadError('aborted', 'LINEの統計APIの利用上限のため待機中です', null);
+      throw new LineReadError('unavailable', `rate limiter unavailable: ${(e as Error).message}`, null);
+    }
+    try {
+      return await withTimeout(call(), this.retry.timeoutMs);
+    } catch (e) {
+      const o = classify(e, false);
+      throw new LineReadError(o.kind === 'permanent' ? 'rejected' : 'unavailable', o.message, o.httpStatus);
+    }
   }
 
   // -------------------------------------------------------------------------------------------
