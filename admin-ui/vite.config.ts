@@ -20,7 +20,8 @@ export default defineConfig({
           'default-src': ['self'],
           'script-src': ['self'],
           'style-src': ['self', 'unsafe-inline'],
-          'img-src': ['self', 'data:'],
+          // LINE emoji pictures for the message composer's picker and preview.
+          'img-src': ['self', 'data:', 'https://stickershop.line-scdn.net'],
           'connect-src': ['self'],
           'object-src': ['none'],
           'base-uri': ['self'],

@@ -1,1 +1,2 @@
 export * from './features.js';
+export * from './line-messages.js';

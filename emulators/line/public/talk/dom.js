@@ -17,6 +17,26 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 /**
+ * LINE only takes https image URLs, so the product names its own images https:// on its origin;
+ * a local demo serves that origin over plain http (localhost, *.localhost, 127.0.0.1). The talk
+ * view fetches such local images over http, as LINE's servers would fetch them over https.
+ */
+export function viewable(src) {
+  try {
+    const u = new URL(src);
+    const local =
+      u.hostname === 'localhost' || u.hostname.endsWith('.localhost') || u.hostname === '127.0.0.1';
+    if (u.protocol === 'https:' && local) {
+      u.protocol = 'http:';
+      return u.href;
+    }
+  } catch {
+    // Not an absolute URL: leave it to the browser.
+  }
+  return src;
+}
+
+/**
  * An image that shows a labelled grey box until (and unless) the URL loads: the demo runs offline,
  * and LINE's message images are external HTTPS URLs.
  */
@@ -29,6 +49,6 @@ export function img(src, alt, attrs = {}) {
   if (attrs.style) Object.assign(box.style, attrs.style);
   const el = h('img', { alt, ...attrs });
   el.addEventListener('load', () => box.replaceWith(el), { once: true });
-  el.src = src;
+  el.src = viewable(src);
   return box;
 }

@@ -1,5 +1,5 @@
 // Renders one message object as the LINE app shows it. `onAction(action)` handles taps.
-import { h, img } from './dom.js';
+import { h, img, viewable } from './dom.js';
 import { renderFlex } from './render-flex.js';
 
 /** LINE emoji images live on LINE's CDN; offline, a smiley stands in (with the ids as a tooltip). */
@@ -45,7 +45,7 @@ export function renderMessage(m, ctx) {
     case 'image':
       return h(
         'a',
-        { href: m.originalContentUrl || m.src, target: '_blank', rel: 'noopener', class: 'media' },
+        { href: viewable(m.originalContentUrl || m.src), target: '_blank', rel: 'noopener', class: 'media' },
         img(m.previewImageUrl || m.src, '画像', { class: 'photo' }),
       );
     case 'video':
