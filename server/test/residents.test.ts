@@ -160,6 +160,16 @@ describe('friends for staff (/api/residents)', () => {
     ]);
     const listed = (await staff.get('/api/residents?form=any')).body.items[0] as Listed;
     expect(listed.registrations.map((r) => r.formName)).toEqual(['受信設定']);
+    // E-mail subscribers (DEL-10) have no LINE user: listed under their own kind only.
+    await withTenant(t.tenant.id, (m) =>
+      m.query(`insert into resident (tenant_id, channel_kind, friend_status) values ($1, 'mail', 'friend')`, [
+        t.tenant.id,
+      ]),
+    );
+    const mail = await staff.get('/api/residents?channel=mail');
+    expect(mail.status, JSON.stringify(mail.body)).toBe(200);
+    expect(mail.body.items).toEqual([expect.objectContaining({ channel: 'mail', friendStatus: 'friend' })]);
+    expect(await names('tester=false&channel=production&friendStatus=friend')).toHaveLength(26);
   });
 
   it('answers a wrong query in Japanese', async () => {
@@ -169,7 +179,7 @@ describe('friends for staff (/api/residents)', () => {
     const paths = res.body.errors.map((e: { path: string }) => e.path).sort();
     expect(paths).toEqual(['channel', 'form', 'sort']);
     expect(res.body.errors.find((e: { path: string }) => e.path === 'channel').message).toBe(
-      'チャネルは production か test にしてください',
+      'チャネルは production・test・mail のいずれかにしてください',
     );
     const range = await staff.get(
       `/api/residents?followedFrom=${encodeURIComponent('2025-06-01T00:00:00Z')}&followedTo=${encodeURIComponent('2025-05-01T00:00:00Z')}`,

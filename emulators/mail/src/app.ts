@@ -26,6 +26,8 @@ export interface CaughtMail {
   text: string;
   html: string | null;
   messageId: string | null;
+  /** Every header as sent (last one of a name wins), e.g. List-Unsubscribe of DEL-10 deliveries. */
+  headers: Record<string, string>;
   bytes: number;
 }
 
@@ -91,6 +93,15 @@ export async function startMailEmulator(opts: MailEmulatorOptions = {}): Promise
             text: m.text ?? '',
             html: typeof m.html === 'string' ? m.html : null,
             messageId: m.messageId ?? null,
+            headers: Object.fromEntries(
+              m.headerLines.map((h) => [
+                h.key,
+                h.line
+                  .slice(h.line.indexOf(':') + 1)
+                  .replace(/\r?\n\s+/g, ' ')
+                  .trim(),
+              ]),
+            ),
             bytes: (stream as unknown as { byteLength?: number }).byteLength ?? 0,
           });
           if (mails.length > maxMails) mails.splice(0, mails.length - maxMails);

@@ -129,6 +129,67 @@ const ja = {
   'check.tooLong': '「{label}」は{max}文字以内で入力してください',
   'check.email': 'メールアドレスの形式が正しくありません',
   'check.passcode': '合言葉を入力してください',
+  'settings.email.pending':
+    '確認のメールを送りました。メールに記載のリンクを開くと、メールでのお届けが始まります。',
+  'settings.email.confirmed': 'このメールアドレスにもお届けしています。',
+  // Subscriptions by e-mail (DEL-10): public pages for people who do not use LINE.
+  'mail.title': 'メールでお知らせを受け取る',
+  'mail.lead':
+    '{city}のお知らせを、LINEをお使いでない方にもメールでお届けします。お住まいの地域や受け取りたい情報を選ぶと、あなたに合ったお知らせが届きます。',
+  'mail.lineHint':
+    'LINEをお使いの方は、{city}公式LINEの「受信設定」でメールアドレスを登録すると、LINEとメールの両方で受け取れます。',
+  'mail.loading': '読み込んでいます…',
+  'mail.email.legend': 'お知らせを受け取るメールアドレス',
+  'mail.email.hint':
+    '登録後に確認のメールをお送りします。迷惑メール対策をしている方は、確認のメールを受け取れるように設定してください。',
+  'mail.agree.legend': '個人情報の取り扱い',
+  'mail.agree.body':
+    '登録したメールアドレスと登録内容は、{city}からのお知らせの配信にのみ使います。配信はいつでも停止できます。',
+  'mail.agree.label': '上記に同意する',
+  'mail.check.emailRequired': 'メールアドレスを入力してください',
+  'mail.check.agree': '個人情報の取り扱いに同意してください',
+  'mail.confirm.agreed': '同意しました',
+  'mail.confirm.lead': 'よろしければ「確認のメールを送る」を押してください。',
+  'mail.confirm.submit': '確認のメールを送る',
+  'mail.confirm.submitting': '送信しています…',
+  'mail.done.to': '送信先：{email}',
+  'mail.done.again': '入力画面に戻る',
+  'mail.confirmPage.title': 'メールアドレスの確認',
+  'mail.confirmPage.lead': '「確認を完了する」を押すと、メールアドレスの確認が完了します。',
+  'mail.confirmPage.submit': '確認を完了する',
+  'mail.confirmPage.submitting': '確認しています…',
+  'mail.badLink.title': 'リンクが正しくありません',
+  'mail.badLink.body': 'メールに記載のリンクを、途中で切れないようにそのまま開いてください。',
+  'mail.confirmed.subscribed.title': '登録が完了しました',
+  'mail.confirmed.subscribed.body': '今後、{city}のお知らせをこのメールアドレスにお届けします。',
+  'mail.confirmed.updated.title': '登録内容を変更しました',
+  'mail.confirmed.updated.body': 'お申し込みいただいた内容で、お知らせをお届けします。',
+  'mail.confirmed.address.title': 'メールアドレスを確認しました',
+  'mail.confirmed.address.body': '{city}公式LINEと同じお知らせを、このメールアドレスにもお届けします。',
+  'mail.confirmed.manage': '登録内容を確認・変更する',
+  'mail.signupPage': '登録ページへ',
+  'mail.manage.title': 'メール配信の登録内容',
+  'mail.manage.titleLine': 'メールでの受け取り',
+  'mail.manage.to': '配信先：{email}',
+  'mail.manage.pending':
+    'このメールアドレスの確認が済んでいません。確認のメールに記載のリンクを開くと、配信が始まります。',
+  'mail.manage.lineBody':
+    '{city}公式LINEと同じお知らせを、このメールアドレスにもお届けしています。お住まいの地域や受け取りたい情報は、LINEの「受信設定」から変更できます。',
+  'mail.manage.settings': '受け取る情報',
+  'mail.manage.save': 'この内容で保存する',
+  'mail.manage.saving': '保存しています…',
+  'mail.manage.saved': '保存しました。この内容に合わせてお知らせをお届けします。',
+  'mail.manage.stopTitle': '配信の停止',
+  'mail.manage.stopBody': 'お知らせのメールが不要になった場合は、配信を停止できます。',
+  'mail.manage.stopBodyLine': 'メールでの受け取りだけを停止します。LINEでのお知らせは引き続き届きます。',
+  'mail.manage.stop': '配信を停止する',
+  'mail.manage.stopLine': 'メールでの受け取りを停止する',
+  'mail.manage.stopping': '停止しています…',
+  'mail.stopped.title': '配信を停止しました',
+  'mail.stopped.body':
+    '{email} へのお知らせの配信を停止しました。もう一度受け取る場合は、登録ページからお申し込みください。',
+  'mail.stopped.bodyLine':
+    '{email} へのメールでのお知らせを停止しました。LINEでのお知らせは引き続き届きます。',
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -118,13 +118,20 @@ export interface RegistrationDetail {
   form: RegistrationForm;
   values: Record<string, AttributeValue>;
   email: string | null;
+  /** DEL-10: a saved address receives mails once its owner opened the confirmation mail's link. */
+  emailStatus: 'none' | 'pending' | 'confirmed';
 }
 
 function parseDetail(b: unknown): RegistrationDetail | null {
   if (!isRecord(b)) return null;
   const form = parseForm(b.form);
   return form
-    ? { form, values: parseValues(b.values), email: typeof b.email === 'string' ? b.email : null }
+    ? {
+        form,
+        values: parseValues(b.values),
+        email: typeof b.email === 'string' ? b.email : null,
+        emailStatus: b.emailStatus === 'pending' || b.emailStatus === 'confirmed' ? b.emailStatus : 'none',
+      }
     : null;
 }
 

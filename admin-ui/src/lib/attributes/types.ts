@@ -159,14 +159,29 @@ export interface GreetingSettings {
 export const GREETING_LIMITS = { text: 5000, buttonText: 160, buttonLabel: 20 } as const;
 
 export type ChannelKind = 'production' | 'test';
+/** LINE channels, and `mail`: citizens who receive deliveries by e-mail only (DEL-10). */
+export type AudienceKind = ChannelKind | 'mail';
 export type FriendStatus = 'friend' | 'blocked' | 'unknown';
 
-export const CHANNEL_LABELS: Record<ChannelKind, string> = { production: '本番', test: 'テスト' };
+export const CHANNEL_LABELS: Record<AudienceKind, string> = {
+  production: '本番',
+  test: 'テスト',
+  mail: 'メール',
+};
 export const FRIEND_STATUS_LABELS: Record<FriendStatus, string> = {
   friend: '友だち',
   blocked: 'ブロック中',
   unknown: '不明',
 };
+/** For e-mail subscribers the same states mean confirmed, unsubscribed and not yet confirmed. */
+export const MAIL_STATUS_LABELS: Record<FriendStatus, string> = {
+  friend: '登録済み',
+  blocked: '配信停止',
+  unknown: '確認待ち',
+};
+export function statusLabel(kind: AudienceKind, status: FriendStatus): string {
+  return (kind === 'mail' ? MAIL_STATUS_LABELS : FRIEND_STATUS_LABELS)[status];
+}
 
 export interface ResidentRegistration {
   formId: string;
@@ -179,7 +194,7 @@ export interface ResidentRegistration {
 
 export interface Resident {
   id: string;
-  channel: ChannelKind;
+  channel: AudienceKind;
   friendStatus: FriendStatus;
   displayName: string | null;
   isTester: boolean;

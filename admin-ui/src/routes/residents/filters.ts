@@ -2,8 +2,8 @@ import { jstDayEndIso, jstDayStartIso } from '#lib/format/jst.ts';
 
 /** The friends list's filters as they are kept in the URL (back button and bookmarks work). */
 export interface ResidentFilters {
-  /** `''` is the production channel (where residents are); `all` is both. */
-  channel: '' | 'test' | 'all';
+  /** `''` is the production channel (where residents are); `mail` e-mail subscribers; `all` every kind. */
+  channel: '' | 'test' | 'mail' | 'all';
   friendStatus: string;
   tester: string;
   form: string;
@@ -16,7 +16,7 @@ export function readFilters(sp: URLSearchParams): ResidentFilters {
   const g = (k: string) => sp.get(k) ?? '';
   const channel = g('channel');
   return {
-    channel: channel === 'test' || channel === 'all' ? channel : '',
+    channel: channel === 'test' || channel === 'mail' || channel === 'all' ? channel : '',
     friendStatus: g('friendStatus'),
     tester: g('tester'),
     form: g('form'),

@@ -31,6 +31,7 @@ import {
   writeResidentValues,
 } from './attributes.service.js';
 import { validateSubmission } from './values.js';
+import { emailStatusOf } from '../mail-subscription/subscription.service.js';
 
 const present = (i: AttributeItem) => ({ ...i, kindLabel: ITEM_KIND_LABELS[i.kind] });
 
@@ -179,6 +180,8 @@ export function attributesRouter(): Router {
         },
         values: await loadResidentValues(ctx.m, residentId),
         email: await loadResidentEmail(ctx.m, residentId),
+        // DEL-10: 'pending' until the resident opened the confirmation mail's link.
+        emailStatus: await emailStatusOf(ctx.m, residentId),
         registrations,
         items: (await listItems(ctx.m, { status: 'all' })).map(present),
       };
@@ -238,6 +241,7 @@ export function attributesRouter(): Router {
       return {
         values: await loadResidentValues(ctx.m, residentId),
         email: await loadResidentEmail(ctx.m, residentId),
+        emailStatus: await emailStatusOf(ctx.m, residentId),
         changed,
         emailChanged,
       };

@@ -4,6 +4,7 @@ import { config } from '../../platform/config/config.js';
 import { decryptField, encryptField } from '../../platform/crypto/tenant-keys.js';
 import type { AttributeItem, ItemKind } from './attribute.model.js';
 import { valueRows, type AttributeValue, type ValidatedEntry } from './values.js';
+import { onResidentEmailSaved } from '../mail-subscription/confirmation.js';
 
 /** Encryption purposes (AES-GCM associated data) of residents' free text and e-mail address. */
 export const ATTRIBUTE_TEXT_PURPOSE = 'resident.attribute_text';
@@ -214,7 +215,11 @@ export async function loadResidentEmail(m: EntityManager, residentId: string): P
   return enc ? decryptField(enc, RESIDENT_EMAIL_PURPOSE) : null;
 }
 
-/** Stores (or with null removes) the address; returns true when it changed. */
+/**
+ * Stores (or with null removes) the address; returns true when it changed. A new address receives
+ * deliveries by e-mail (DEL-10) only once confirmed: it starts unconfirmed and a confirmation mail
+ * is sent to it after the caller's transaction.
+ */
 export async function saveResidentEmail(
   m: EntityManager,
   tenantId: string,
@@ -224,18 +229,15 @@ export async function saveResidentEmail(
   const before = await loadResidentEmail(m, residentId);
   const next = email === null ? null : normalizeEmail(email);
   if ((before === null ? null : normalizeEmail(before)) === next) return false;
+  const hash = next === null ? null : emailLookupHash(tenantId, next);
   await m.query(
     `insert into resident_contact (tenant_id, resident_id, email_enc, email_hash, updated_at)
      values ($1, $2, $3, $4, now())
      on conflict (tenant_id, resident_id) do update set
-       email_enc = excluded.email_enc, email_hash = excluded.email_hash, updated_at = now()`,
-    [
-      tenantId,
-      residentId,
-      next === null ? null : await encryptField(next, RESIDENT_EMAIL_PURPOSE),
-      next === null ? null : emailLookupHash(tenantId, next),
-    ],
+       email_enc = excluded.email_enc, email_hash = excluded.email_hash, email_confirmed_at = null, updated_at = now()`,
+    [tenantId, residentId, next === null ? null : await encryptField(next, RESIDENT_EMAIL_PURPOSE), hash],
   );
+  await onResidentEmailSaved(m, tenantId, residentId, hash);
   return true;
 }
 

@@ -28,6 +28,7 @@ import {
   type RegistrationForm,
 } from './registration.service.js';
 import { validateSubmission, type AttributeValue } from './values.js';
+import { emailStatusOf } from '../mail-subscription/subscription.service.js';
 
 interface ResidentSession {
   residentId: string;
@@ -165,6 +166,8 @@ export function residentRegistrationRouter(): Router {
         forms: await formView(m, forms, session.residentId, values),
         values,
         email: await loadResidentEmail(m, session.residentId),
+        // DEL-10: 'pending' until the link in the confirmation mail was opened.
+        emailStatus: await emailStatusOf(m, session.residentId),
       };
     }),
   );
@@ -179,6 +182,7 @@ export function residentRegistrationRouter(): Router {
         form: view,
         values,
         email: form.askEmail ? await loadResidentEmail(m, session.residentId) : null,
+        emailStatus: form.askEmail ? await emailStatusOf(m, session.residentId) : 'none',
       };
     }),
   );
@@ -247,6 +251,7 @@ export function residentRegistrationRouter(): Router {
         form: view,
         values,
         email: form.askEmail ? await loadResidentEmail(m, session.residentId) : null,
+        emailStatus: form.askEmail ? await emailStatusOf(m, session.residentId) : 'none',
       };
     }),
   );

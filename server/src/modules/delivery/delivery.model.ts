@@ -120,6 +120,9 @@ const title = z
   .min(1, 'タイトルを入力してください')
   .max(200, 'タイトルは200文字以内にしてください');
 
+/** DEL-10 「メールでも配信する」: the same content by e-mail to subscribers and friends with a confirmed address. */
+const email = z.boolean({ error: 'メールでも配信するかどうかは true か false で指定してください' });
+
 /** A new delivery (a draft). Messages are checked by {@link checkMessages} for per-message errors. */
 export const draftSchema = z.strictObject({
   title,
@@ -129,8 +132,13 @@ export const draftSchema = z.strictObject({
     .default('production'),
   target: targetSchema.default({ type: 'all' }),
   messages: z.unknown(),
+  email: email.default(false),
 });
-export type DraftInput = Omit<z.infer<typeof draftSchema>, 'messages'> & { messages: LineMessage[] };
+export type DraftInput = Omit<z.infer<typeof draftSchema>, 'messages' | 'email'> & {
+  messages: LineMessage[];
+  /** Default false (deliveries made by other modules, e.g. mail-to-LINE). */
+  email?: boolean;
+};
 
 export const draftPatchSchema = z.strictObject({
   title: title.optional(),
@@ -138,6 +146,7 @@ export const draftPatchSchema = z.strictObject({
   channel: z.enum(CHANNEL_KINDS, { error: '配信チャネルは production か test にしてください' }).optional(),
   target: targetSchema.optional(),
   messages: z.unknown().optional(),
+  email: email.optional(),
 });
 export type DraftPatch = Omit<z.infer<typeof draftPatchSchema>, 'messages'> & { messages?: LineMessage[] };
 

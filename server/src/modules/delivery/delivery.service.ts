@@ -4,6 +4,7 @@ import { withTenant } from '../../platform/db/tenant-context.js';
 import { HttpError, notFound } from '../../platform/http/errors.js';
 import type { LineMessage } from '../../platform/line/messages.js';
 import { logger } from '../../platform/log/logger.js';
+import { mailConfigured } from '../../platform/mail/mailer.js';
 import type { ChannelKind } from '../line/channels.service.js';
 import { createRun } from './delivery.engine.js';
 import {
@@ -52,6 +53,8 @@ export interface DeliveryRow {
   nextRunAt: Date | null;
   lastFiredAt: Date | null;
   aggregationUnit: string;
+  /** DEL-10: also sent by e-mail. */
+  email: boolean;
   copiedFrom: string | null;
   createdBy: string | null;
   updatedBy: string | null;
@@ -62,7 +65,7 @@ export interface DeliveryRow {
 export const DELIVERY_COLUMNS = `d.id, d.organisation_id as "organisationId", d.title, d.status, d.channel_kind as "channel",
   d.target, d.messages, d.schedule_kind as "scheduleKind", d.scheduled_at as "scheduledAt", d.recurrence,
   d.next_run_at as "nextRunAt", d.last_fired_at as "lastFiredAt", d.aggregation_unit as "aggregationUnit",
-  d.copied_from as "copiedFrom", d.created_by as "createdBy", d.updated_by as "updatedBy",
+  d.email, d.copied_from as "copiedFrom", d.created_by as "createdBy", d.updated_by as "updatedBy",
   d.created_at as "createdAt", d.updated_at as "updatedAt"`;
 
 export async function loadDelivery(
@@ -131,6 +134,20 @@ function notInStatus(d: DeliveryRow, what: string): HttpError {
   });
 }
 
+/** DEL-10: e-mail needs the deployment's SMTP server (SMTP_URL). */
+function assertEmailPossible(email: boolean | undefined): void {
+  if (email && !mailConfigured())
+    throw new HttpError(422, '入力内容を確認してください', {
+      errors: [
+        {
+          path: 'email',
+          message:
+            'メールの送信設定がないため、メールでは配信できません。システム管理者にお問い合わせください',
+        },
+      ],
+    });
+}
+
 async function assertOrganisation(m: EntityManager, organisationId: string): Promise<void> {
   const org: unknown[] = await m.query('select 1 from organisation where id = $1', [organisationId]);
   if (!org.length)
@@ -149,9 +166,10 @@ export async function createDelivery(
 ): Promise<DeliveryRow> {
   await assertTargetUsable(m, input.target);
   await assertOrganisation(m, input.organisationId);
+  assertEmailPossible(input.email);
   const rows: Array<{ id: string }> = await m.query(
-    `insert into delivery (tenant_id, organisation_id, title, channel_kind, target, messages, copied_from, created_by, updated_by)
-     values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $8) returning id`,
+    `insert into delivery (tenant_id, organisation_id, title, channel_kind, target, messages, copied_from, created_by, updated_by, email)
+     values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $8, $9) returning id`,
     [
       tenantId,
       input.organisationId,
@@ -161,6 +179,7 @@ export async function createDelivery(
       JSON.stringify(input.messages),
       copiedFrom,
       actor.staffId,
+      input.email ?? false,
     ],
   );
   const id = rows[0]!.id;
@@ -170,6 +189,7 @@ export async function createDelivery(
     channel: input.channel,
     target: targetForAudit(input.target),
     messages: input.messages.length,
+    email: input.email ?? false,
     ...(copiedFrom ? { copiedFrom } : {}),
   });
   return (await loadDelivery(m, id))!;
@@ -187,16 +207,18 @@ export async function updateDraft(
   if (d.status !== 'draft') throw notInStatus(d, '編集');
   if (patch.target) await assertTargetUsable(m, patch.target);
   if (patch.organisationId) await assertOrganisation(m, patch.organisationId);
+  assertEmailPossible(patch.email);
   const next = {
     title: patch.title ?? d.title,
     organisationId: patch.organisationId ?? d.organisationId,
     channel: patch.channel ?? d.channel,
     target: patch.target ?? d.target,
     messages: patch.messages ?? d.messages,
+    email: patch.email ?? d.email,
   };
   await m.query(
     `update delivery set title = $2, organisation_id = $3, channel_kind = $4, target = $5::jsonb, messages = $6::jsonb,
-            updated_by = $7, updated_at = now()
+            updated_by = $7, email = $8, updated_at = now()
       where id = $1 and status = 'draft'`,
     [
       id,
@@ -206,6 +228,7 @@ export async function updateDraft(
       JSON.stringify(next.target),
       JSON.stringify(next.messages),
       actor.staffId,
+      next.email,
     ],
   );
   await audit(m, tenantId, actor, 'delivery.update', id, {
@@ -215,6 +238,7 @@ export async function updateDraft(
     channel: next.channel,
     target: targetForAudit(next.target),
     messages: next.messages.length,
+    email: next.email,
   });
   return (await loadDelivery(m, id))!;
 }
@@ -231,7 +255,15 @@ export async function copyDelivery(
   return createDelivery(
     m,
     tenantId,
-    { title, organisationId: d.organisationId, channel: d.channel, target: d.target, messages: d.messages },
+    {
+      title,
+      organisationId: d.organisationId,
+      channel: d.channel,
+      target: d.target,
+      messages: d.messages,
+      // Carried when this deployment can still send mail; otherwise the copy is LINE only.
+      email: d.email && mailConfigured(),
+    },
     actor,
     d.id,
   );
@@ -313,6 +345,7 @@ export async function scheduleDelivery(
     const d = await mustLoad(m, id, true);
     if (d.status !== 'draft') throw notInStatus(d, schedule.kind === 'immediate' ? '配信' : '予約');
     await assertTargetUsable(m, d.target);
+    assertEmailPossible(d.email);
     const first = firstRun(schedule, now);
     await m.query(
       `update delivery set status = 'scheduled', schedule_kind = $2, scheduled_at = $3, recurrence = $4::jsonb,
@@ -339,6 +372,7 @@ export async function scheduleDelivery(
         channel: d.channel,
         target: targetForAudit(d.target),
         messages: d.messages.length,
+        email: d.email,
       },
     );
     return (await loadDelivery(m, id))!;

@@ -9,7 +9,9 @@ const listParams = listQuery(RESIDENT_SORTS, 'followedAt').extend({
   // Newest friends first unless asked otherwise.
   order: z.enum(['asc', 'desc']).default('desc'),
   channel: z
-    .enum(['production', 'test'], { error: 'チャネルは production か test にしてください' })
+    .enum(['production', 'test', 'mail'], {
+      error: 'チャネルは production・test・mail のいずれかにしてください',
+    })
     .optional(),
   friendStatus: z
     .enum(['friend', 'blocked', 'unknown'], {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { decryptField } from '../../platform/crypto/tenant-keys.js';
 import type { Page } from '../../platform/http/validation.js';
-import type { ChannelKind } from '../line/channels.service.js';
+import type { AudienceKind } from '../mail-subscription/audience.js';
 import { RESIDENT_NAME_PURPOSE } from '../line/residents.service.js';
 
 /**
@@ -28,7 +28,7 @@ export interface ResidentListQuery {
   pageSize: number;
   sort: ResidentSort;
   order: 'asc' | 'desc';
-  channel?: ChannelKind;
+  channel?: AudienceKind;
   friendStatus?: FriendStatus;
   tester?: boolean;
   /** A registration form id, `any` (registered with some form) or `none` (with none). */
@@ -49,7 +49,7 @@ export interface ResidentRegistration {
 
 export interface ResidentView {
   id: string;
-  channel: ChannelKind;
+  channel: AudienceKind;
   friendStatus: FriendStatus;
   displayName: string | null;
   isTester: boolean;
@@ -64,7 +64,7 @@ export interface ResidentView {
 
 interface ResidentRow {
   id: string;
-  channel_kind: ChannelKind;
+  channel_kind: AudienceKind;
   friend_status: FriendStatus;
   display_name: string | null;
   is_tester: boolean;
