@@ -338,6 +338,98 @@ describe('compileSegment against a crafted population (controlled clock)', () =>
     expect(issues({ type: 'date', item: 'birth', op: 'anniversary', days: -3 })).toEqual([]);
   });
 
+  it('garbage (DEL-5): districts collecting (some of) the items on today + days, areas covering their districts', async () => {
+    // A calendar on the district hierarchy, relative to the clock's day (2026-06-15 JST).
+    const calendar = async (tt: TestTenant, rows: Array<[string, string, string]>) =>
+      withTenant(tt.tenant.id, async (m) => {
+        const c: Array<{ id: string }> = await m.query(
+          `insert into garbage_calendar (tenant_id, code, name, district_item) values ($1, 'gomi2026', 'テスト2026', 'district') returning id`,
+          [tt.tenant.id],
+        );
+        for (const [date, district, item] of rows)
+          await m.query(
+            `insert into garbage_collection (tenant_id, calendar_id, collection_date, district_code, item) values ($1, $2, $3, $4, $5)`,
+            [tt.tenant.id, c[0]!.id, date, district, item],
+          );
+      });
+    await calendar(t, [
+      ['2026-06-15', 'yoshii', '燃やせるごみ'],
+      ['2026-06-16', 'kumayama', '燃やせるごみ'],
+      ['2026-06-16', 'sanyo', '資源ごみ'],
+      ['2026-06-17', 'nanbu', '燃やせるごみ'], // the whole area 南部
+      ['2026-06-18', 'hokubu', '資源ごみ'], // the whole area 北部
+    ]);
+    // Another tenant's calendar of the same code: never seen from the first tenant.
+    await calendar(other, [['2026-06-16', 'yoshii', '燃やせるごみ']]);
+    const garbage = (days: number, items?: string[]): Condition => ({
+      type: 'garbage',
+      calendar: 'gomi2026',
+      days,
+      ...(items ? { items } : {}),
+    });
+
+    expect(await who(garbage(1, ['燃やせるごみ']))).toEqual(['R1', 'R4', 'T1']);
+    expect(await who(garbage(1, ['資源ごみ']))).toEqual(['R3']);
+    expect(await who(garbage(1))).toEqual(['R1', 'R3', 'R4', 'T1']);
+    expect(await who(garbage(1, ['燃やせるごみ', '資源ごみ']))).toEqual(['R1', 'R3', 'R4', 'T1']);
+    expect(await who(garbage(0, ['燃やせるごみ']))).toEqual(['R2', 'R8']);
+    // A row for an area reaches every district under it, and a resident who chose the area.
+    expect(await who(garbage(2))).toEqual(['R3']);
+    expect(await who(garbage(3, ['資源ごみ']))).toEqual(['R1', 'R2', 'R4', 'R6', 'R8', 'T1']);
+    expect(await who(garbage(4))).toEqual([]);
+    // Full-width item names are folded as the CSV reader folds them.
+    expect(await who(garbage(1, ['燃やせるごみ'.normalize('NFKC')]))).toEqual(['R1', 'R4', 'T1']);
+    expect(await who({ type: 'garbage', calendar: 'nothing', days: 1 })).toEqual([]);
+    expect(await who(garbage(1, ['燃やせるごみ']), other)).toEqual([]);
+    expect(await audience(garbage(1, ['燃やせるごみ']))).toEqual(['R1']);
+
+    // Composed like any condition: under OR, NOT and AND with an answer.
+    expect(await who({ type: 'or', conditions: [garbage(0), garbage(1, ['資源ごみ'])] })).toEqual([
+      'R2',
+      'R3',
+      'R8',
+    ]);
+    expect(await who({ type: 'not', condition: garbage(1) })).toEqual(['R2', 'R5', 'R6', 'R7', 'R8']);
+    expect(
+      await who({
+        type: 'and',
+        conditions: [garbage(3), { type: 'option', item: 'topics', op: 'in', codes: ['event'] }],
+      }),
+    ).toEqual(['R1', 'R6']);
+
+    // "Tomorrow" is the JST day of the clock: one minute after midnight JST it is the 17th's rows.
+    const params: unknown[] = ['production'];
+    const sql = compileSegment(garbage(1, ['燃やせるごみ']), params, new Date('2026-06-15T15:01:00Z'));
+    expect(params).toEqual(['production', 'gomi2026', 'gomi2026', '2026-06-17', ['燃やせるごみ']]);
+    expect(sql).not.toContain('gomi2026');
+    expect(sql).not.toContain('燃やせる');
+  });
+
+  it('garbage conditions need a calendar code and 0–14 days; items, when given, are not empty', () => {
+    const issues = (c: unknown) =>
+      segmentDefinitionSchema.safeParse(c).error?.issues.map((i) => i.message) ?? [];
+    expect(issues({ type: 'garbage', calendar: 'gomi2026', days: 1 })).toEqual([]);
+    expect(issues({ type: 'garbage', calendar: 'gomi2026', days: 15 })).toEqual([
+      '何日後の収集日かは14日以内にしてください',
+    ]);
+    expect(issues({ type: 'garbage', calendar: 'gomi2026', days: -1 })).toEqual([
+      '何日後の収集日かは0（今日）以上にしてください',
+    ]);
+    expect(issues({ type: 'garbage', calendar: 'gomi2026' })).toEqual([
+      '何日後の収集日かを数値で入力してください',
+    ]);
+    expect(issues({ type: 'garbage', calendar: "x'; drop", days: 1 })).toEqual([
+      'ごみカレンダーのコードが正しくありません',
+    ]);
+    expect(issues({ type: 'garbage', calendar: 'gomi2026', days: 1, items: [] })).toEqual([
+      '品目を1つ以上選んでください（すべての品目なら指定しないでください）',
+    ]);
+    expect(issues({ type: 'garbage', calendar: 'gomi2026', days: 1, items: ['  '] })).toEqual([
+      '品目を入力してください',
+    ]);
+    expect(issues({ type: 'garbage', calendar: 'gomi2026', days: 1, district: 'A01' })).toHaveLength(1);
+  });
+
   it('number comparisons and answered / not answered', async () => {
     const num = (op: 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte', value: number) =>
       who({ type: 'number', item: 'household', op, value });

@@ -166,6 +166,51 @@ describe('segment builder model', () => {
     );
   });
 
+  it('garbage-collection days (DEL-5): calendar, items and days from today, in one sentence', () => {
+    const calendars = [{ code: 'akaiwa2026', name: '赤磐市2026', items: ['燃やせるごみ', '資源ごみ'] }];
+    const def: Condition = {
+      type: 'and',
+      conditions: [
+        { type: 'garbage', calendar: 'akaiwa2026', items: ['燃やせるごみ'], days: 1 },
+        { type: 'option', item: 'topics', op: 'in', codes: ['event'] },
+      ],
+    };
+    expect(buildDefinition(fromDefinition(def), items, calendars).definition).toEqual(def);
+    expect(summarise(def.conditions[0]!, items, calendars)).toBe(
+      'ごみカレンダー「赤磐市2026」で明日が燃やせるごみの収集日の地区に当てはまる友だち',
+    );
+    expect(
+      summarise(
+        { type: 'garbage', calendar: 'akaiwa2026', items: ['燃やせるごみ', '資源ごみ'], days: 0 },
+        items,
+        calendars,
+      ),
+    ).toBe('ごみカレンダー「赤磐市2026」で今日が燃やせるごみか資源ごみの収集日の地区に当てはまる友だち');
+    expect(summarise({ type: 'garbage', calendar: 'akaiwa2026', days: 3 }, items, calendars)).toBe(
+      'ごみカレンダー「赤磐市2026」で3日後が収集日の地区に当てはまる友だち',
+    );
+
+    // No item chosen: any collection; an unknown calendar, a missing or too large day are said.
+    const leafOf = (over: Partial<UiLeaf>) => newGroup('and', [leaf({ subject: '@garbage', ...over })]);
+    expect(buildDefinition(leafOf({ calendar: 'akaiwa2026' }), items, calendars).definition).toEqual({
+      type: 'and',
+      conditions: [{ type: 'garbage', calendar: 'akaiwa2026', days: 1 }],
+    });
+    const errorsOf = (over: Partial<UiLeaf>) =>
+      Object.values(buildDefinition(leafOf(over), items, calendars).errors).flatMap((e) => Object.values(e));
+    expect(errorsOf({})).toEqual(['ごみカレンダーを選んでください']);
+    expect(errorsOf({ calendar: 'old', garbageDays: '' })).toEqual([
+      'ごみカレンダー「old」は削除されました。別のカレンダーを選んでください',
+      '何日後の収集日かを入力してください',
+    ]);
+    expect(errorsOf({ calendar: 'akaiwa2026', garbageDays: '15' })).toEqual([
+      '何日後の収集日かは14日以内にしてください',
+    ]);
+    expect(
+      buildDefinition(leafOf({ calendar: 'akaiwa2026', garbageDays: '２' }), items, calendars).definition,
+    ).toEqual({ type: 'and', conditions: [{ type: 'garbage', calendar: 'akaiwa2026', days: 2 }] });
+  });
+
   it('a saved leaf at the top becomes a group of one', () => {
     const ui = fromDefinition({ type: 'answered', item: 'area', answered: false });
     expect(ui.op).toBe('and');

@@ -8,9 +8,11 @@
  */
 import { indexOptions, leafCount, normaliseChoice, type IndexedOption } from './options';
 import {
+  GARBAGE_MAX_DAYS,
   MAX_DEPTH,
   MAX_LEAVES,
   type AttributeItem,
+  type CalendarChoice,
   type Condition,
   type FriendStatus,
   type ItemKind,
@@ -25,6 +27,8 @@ export type Cond = 'option' | 'answered' | 'date' | 'age' | 'number';
 export const FRIEND_STATUS = '@friend_status';
 export const FRIEND_PERIOD = '@friend_period';
 export const FORM_ANSWER = '@form_answer';
+/** DEL-5: a collection day in a garbage calendar. */
+export const GARBAGE = '@garbage';
 
 /** One bound of a date condition: a calendar date, or n days before/after today. */
 export interface DateBound {
@@ -64,6 +68,12 @@ export interface UiLeaf {
   maxDays: string;
   since: string;
   until: string;
+  /** Garbage calendar code (GARBAGE). */
+  calendar: string;
+  /** Items of the calendar; none chosen: any collection. */
+  garbageItems: string[];
+  /** Days from today of the collection ('1': tomorrow). */
+  garbageDays: string;
   /** A condition this console does not edit (survey answers, SEG-8): kept as it was. */
   raw?: Leaf;
 }
@@ -108,6 +118,9 @@ export function newLeaf(subject = ''): UiLeaf {
     maxDays: '',
     since: '',
     until: '',
+    calendar: '',
+    garbageItems: [],
+    garbageDays: '1',
   };
 }
 
@@ -245,6 +258,14 @@ function leafToUi(c: Leaf): UiLeaf {
       };
     case 'form_answer':
       return { ...l, subject: FORM_ANSWER, raw: c };
+    case 'garbage':
+      return {
+        ...l,
+        subject: GARBAGE,
+        calendar: c.calendar,
+        garbageItems: [...(c.items ?? [])],
+        garbageDays: String(c.days),
+      };
   }
 }
 
@@ -328,9 +349,27 @@ function resolveBound(b: DateBound, what: string): Out {
 function leafToApi(
   l: UiLeaf,
   item: AttributeItem | undefined,
+  calendars: CalendarChoice[],
 ): { leaf: Leaf | null; errors: Record<string, string> } {
   const e: Record<string, string> = {};
   const done = (leaf: Leaf) => ({ leaf: Object.keys(e).length ? null : leaf, errors: e });
+  if (l.subject === GARBAGE) {
+    const calendar = calendars.find((c) => c.code === l.calendar);
+    if (!l.calendar) e.calendar = 'ごみカレンダーを選んでください';
+    else if (!calendar)
+      e.calendar = `ごみカレンダー「${l.calendar}」は削除されました。別のカレンダーを選んでください`;
+    const days = parseInt0(l.garbageDays);
+    if (!l.garbageDays.trim()) e.days = '何日後の収集日かを入力してください';
+    else if (days === null || days < 0) e.days = '何日後の収集日かは0以上の整数で入力してください';
+    else if (days > GARBAGE_MAX_DAYS) e.days = `何日後の収集日かは${GARBAGE_MAX_DAYS}日以内にしてください`;
+    const items = [...new Set(l.garbageItems)];
+    return done({
+      type: 'garbage',
+      calendar: l.calendar,
+      ...(items.length ? { items } : {}),
+      days: days ?? 1,
+    });
+  }
   if (l.subject === FORM_ANSWER)
     return l.raw ? { leaf: l.raw, errors: e } : { leaf: null, errors: { subject: '項目を選んでください' } };
   if (l.subject === FRIEND_STATUS) {
@@ -468,7 +507,11 @@ export function countLeaves(n: UiNode): number {
   return n.kind === 'leaf' ? 1 : n.children.reduce((s, c) => s + countLeaves(c), 0);
 }
 
-export function buildDefinition(root: UiGroup, items: AttributeItem[]): Built {
+export function buildDefinition(
+  root: UiGroup,
+  items: AttributeItem[],
+  calendars: CalendarChoice[] = [],
+): Built {
   const byCode = new Map(items.map((i) => [i.code, i]));
   const errors: LocalErrors = {};
   const paths: Built['paths'] = [];
@@ -480,7 +523,7 @@ export function buildDefinition(root: UiGroup, items: AttributeItem[]): Built {
     paths.push({ path, key: n.key });
     depth = Math.max(depth, d);
     if (n.kind === 'leaf') {
-      const r = leafToApi(n, byCode.get(n.subject));
+      const r = leafToApi(n, byCode.get(n.subject), calendars);
       if (Object.keys(r.errors).length) errors[n.key] = r.errors;
       for (const [field, message] of Object.entries(r.errors))
         if (EMPTY.test(message)) missing.add(`${n.key}:${field}`);
@@ -574,7 +617,21 @@ function optionNames(index: Map<string, IndexedOption>, codes: string[], exact: 
     .join('');
 }
 
-export function describeLeaf(c: Leaf, byCode: Map<string, AttributeItem>): string {
+/** 今日 / 明日 / 明後日 / n日後: when a garbage condition's collection is. */
+export function describeGarbageDay(days: number): string {
+  return days === 0 ? '今日' : days === 1 ? '明日' : days === 2 ? '明後日' : `${days}日後`;
+}
+
+export function describeLeaf(
+  c: Leaf,
+  byCode: Map<string, AttributeItem>,
+  calendars: CalendarChoice[] = [],
+): string {
+  if (c.type === 'garbage') {
+    const name = calendars.find((x) => x.code === c.calendar)?.name ?? c.calendar;
+    const what = c.items?.length ? `${c.items.join('か')}の収集日` : '収集日';
+    return `ごみカレンダー${quote(name)}で${describeGarbageDay(c.days)}が${what}の地区`;
+  }
   if (c.type === 'friend_status')
     return `友だちの状態が${c.statuses.map((s) => quote(FRIEND_STATUS_LABEL[s])).join('')}のいずれか`;
   if (c.type === 'friend_period') {
@@ -637,20 +694,25 @@ export function describeLeaf(c: Leaf, byCode: Map<string, AttributeItem>): strin
   }
 }
 
-function describe(c: Condition, byCode: Map<string, AttributeItem>, nested: boolean): string {
+function describe(
+  c: Condition,
+  byCode: Map<string, AttributeItem>,
+  nested: boolean,
+  calendars: CalendarChoice[],
+): string {
   if (c.type === 'and' || c.type === 'or') {
-    if (c.conditions.length === 1) return describe(c.conditions[0]!, byCode, nested);
+    if (c.conditions.length === 1) return describe(c.conditions[0]!, byCode, nested, calendars);
     const joined = c.conditions
-      .map((x) => describe(x, byCode, true))
+      .map((x) => describe(x, byCode, true, calendars))
       .join(c.type === 'and' ? '、かつ' : '、または');
     return nested ? `（${joined}）` : joined;
   }
-  if (c.type === 'not') return `［${describe(c.condition, byCode, false)}］に当てはまらない`;
-  return describeLeaf(c, byCode);
+  if (c.type === 'not') return `［${describe(c.condition, byCode, false, calendars)}］に当てはまらない`;
+  return describeLeaf(c, byCode, calendars);
 }
 
 /** The definition in one sentence: 「…」が…、かつ…友だち. */
-export function summarise(def: Condition, items: AttributeItem[]): string {
+export function summarise(def: Condition, items: AttributeItem[], calendars: CalendarChoice[] = []): string {
   const byCode = new Map(items.map((i) => [i.code, i]));
-  return `${describe(def, byCode, false)}に当てはまる友だち`;
+  return `${describe(def, byCode, false, calendars)}に当てはまる友だち`;
 }

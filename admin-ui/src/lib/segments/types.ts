@@ -108,7 +108,15 @@ export interface FormAnswerLeaf {
   op: string;
   values?: Array<string | number>;
 }
+/** DEL-5: the resident's district collects (one of) `items` on today + `days` in a garbage calendar. */
+export interface GarbageLeaf {
+  type: 'garbage';
+  calendar: string;
+  items?: string[];
+  days: number;
+}
 export type Leaf =
+  | GarbageLeaf
   | OptionLeaf
   | DateLeaf
   | AgeLeaf
@@ -126,6 +134,15 @@ export type Condition = Leaf | Group;
 /** Limits of the server's model (segment.model.ts). */
 export const MAX_DEPTH = 6;
 export const MAX_LEAVES = 100;
+export const GARBAGE_MAX_DAYS = 14;
+
+/** A garbage-collection calendar as the builder offers it (GET /api/garbage-calendars/choices). */
+export interface CalendarChoice {
+  code: string;
+  name: string;
+  /** Its item names (燃やせるごみ…); empty before the first upload. */
+  items: string[];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Saved segments

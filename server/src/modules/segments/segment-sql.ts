@@ -8,6 +8,7 @@ import {
   type DateLeaf,
   type FriendPeriodLeaf,
   type FriendStatusLeaf,
+  type GarbageLeaf,
   type NumberLeaf,
   type SegmentDefinition,
 } from './segment.model.js';
@@ -47,7 +48,8 @@ export class SegmentNotSupportedError extends Error {}
 
 /** A condition that is one EXISTS over the values of an item: its rows are the matching residents. */
 interface ValueTest {
-  item: string;
+  /** The item's code, or SQL yielding its id (a garbage calendar names its district item). */
+  item: string | (() => string);
   where: (v: string) => string | null;
 }
 
@@ -82,7 +84,8 @@ class Compiler {
     return `${prefix}${this.alias++}`;
   }
 
-  private itemId(item: string): string {
+  private itemId(item: ValueTest['item']): string {
+    if (typeof item === 'function') return item();
     return `(SELECT ai.id FROM attribute_item ai WHERE ai.code = ${this.bind(item, 'text')})`;
   }
 
@@ -132,9 +135,33 @@ class Compiler {
         return { item: c.item, where: (v) => this.numberCompare(v, c) };
       case 'answered':
         return c.answered ? { item: c.item, where: () => null } : null;
+      case 'garbage':
+        return this.garbage(c);
       default:
         return null;
     }
+  }
+
+  /**
+   * DEL-5: values of the calendar's district item that name a district collecting (one of) the
+   * items on today + days. Both lookups go through the calendar's code (an init plan each), so a
+   * saved definition keeps working when the calendar is uploaded again. A hierarchy answer also
+   * has rows for the areas above the district: a calendar row for a whole area (熊山地域) thus
+   * reaches every district under it, and a row for a district only that district.
+   */
+  private garbage(c: GarbageLeaf): ValueTest {
+    const items = c.items ? [...new Set(c.items.map((i) => i.normalize('NFKC').trim()))] : null;
+    return {
+      item: () =>
+        `(SELECT ai.id FROM attribute_item ai WHERE ai.code = ` +
+        `(SELECT gc.district_item FROM garbage_calendar gc WHERE gc.code = ${this.bind(c.calendar, 'text')}))`,
+      where: (v) =>
+        `${v}.option_code IN (SELECT g.district_code FROM garbage_collection g` +
+        ` WHERE g.calendar_id = (SELECT gc.id FROM garbage_calendar gc WHERE gc.code = ${this.bind(c.calendar, 'text')})` +
+        ` AND g.collection_date = ${this.bind(addDays(this.today, c.days), 'date')}` +
+        (items ? ` AND g.item = ANY(${this.bind(items, 'text[]')})` : '') +
+        ')',
+    };
   }
 
   /** The condition as a predicate on resident id `rid`; `row` is a resident alias when one is at hand. */
@@ -193,6 +220,7 @@ class Compiler {
         );
       }
       case 'number':
+      case 'garbage':
         return this.exists(this.valueTest(c)!, rid);
       case 'answered':
         return this.exists({ item: c.item, where: () => null }, rid, !c.answered);
@@ -246,6 +274,7 @@ class Compiler {
       case 'age':
         return (c.quantifier ?? 'any') === 'any';
       case 'number':
+      case 'garbage':
         return true;
       case 'answered':
         return c.answered;

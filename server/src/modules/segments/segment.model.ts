@@ -29,6 +29,9 @@ import { isIsoDate } from '../attributes/dates.js';
  * - friend_status: the resident's status on the channel (friend, blocked, unknown).
  * - friend_period: friends for at least / at most n days, or since / until a date (JST).
  * - form_answer: a survey answer (SEG-8); reserved for the forms module, refused until it exists.
+ * - garbage: residents whose district (the calendar's district item) has a collection of (one of)
+ *   `items` on the day `days` from today (JST) in a garbage-collection calendar (DEL-5): with a
+ *   daily recurring delivery at 19:00, 「明日は燃やせるごみの収集日です」 to exactly those districts.
  */
 
 export const MAX_DEPTH = 6;
@@ -225,6 +228,40 @@ const formAnswerLeaf = z.strictObject({
     .default([]),
 });
 
+/** Calendar codes (garbage_calendar.code): lower case, as attribute item codes, with `-` allowed. */
+export const CALENDAR_CODE_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
+export const GARBAGE_MAX_DAYS = 14;
+export const GARBAGE_MAX_ITEMS = 50;
+
+/**
+ * DEL-5: a collection in the resident's district `days` days from today (1: tomorrow, for the
+ * evening-before reminder; 0: today, for a morning one). `items` are the calendar's item names
+ * (燃やせるごみ…); without them any collection counts. Item names are compared as the calendar
+ * stores them: NFKC-normalised (full-width letters and digits folded), as the CSV reader does.
+ */
+const garbageLeaf = z.strictObject({
+  type: z.literal('garbage'),
+  calendar: z
+    .string({ error: 'ごみカレンダーを選んでください' })
+    .regex(CALENDAR_CODE_PATTERN, 'ごみカレンダーのコードが正しくありません'),
+  items: z
+    .array(
+      z
+        .string({ error: '品目を文字で指定してください' })
+        .transform((s) => s.normalize('NFKC').trim())
+        .pipe(z.string().min(1, '品目を入力してください').max(50, '品目は50文字以内にしてください')),
+      { error: '品目を一覧で指定してください' },
+    )
+    .min(1, '品目を1つ以上選んでください（すべての品目なら指定しないでください）')
+    .max(GARBAGE_MAX_ITEMS, `品目は${GARBAGE_MAX_ITEMS}個までです`)
+    .optional(),
+  days: z
+    .number({ error: '何日後の収集日かを数値で入力してください' })
+    .int('何日後の収集日かは整数にしてください')
+    .min(0, '何日後の収集日かは0（今日）以上にしてください')
+    .max(GARBAGE_MAX_DAYS, `何日後の収集日かは${GARBAGE_MAX_DAYS}日以内にしてください`),
+});
+
 export type OptionLeaf = z.input<typeof optionLeaf>;
 export type DateLeaf = z.input<typeof dateLeaf>;
 export type AgeLeaf = z.input<typeof ageLeaf>;
@@ -233,7 +270,9 @@ export type AnsweredLeaf = z.input<typeof answeredLeaf>;
 export type FriendStatusLeaf = z.input<typeof friendStatusLeaf>;
 export type FriendPeriodLeaf = z.input<typeof friendPeriodLeaf>;
 export type FormAnswerLeaf = z.input<typeof formAnswerLeaf>;
+export type GarbageLeaf = z.input<typeof garbageLeaf>;
 export type Leaf =
+  | GarbageLeaf
   | OptionLeaf
   | DateLeaf
   | AgeLeaf
@@ -257,6 +296,7 @@ const LEAF_SCHEMAS = {
   friend_status: friendStatusLeaf,
   friend_period: friendPeriodLeaf,
   form_answer: formAnswerLeaf,
+  garbage: garbageLeaf,
 } as const;
 
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
@@ -326,20 +366,47 @@ const KINDS_OF_LEAF: Partial<Record<Leaf['type'], ReadonlyArray<AttributeItem['k
   answered: ['single', 'multi', 'hierarchy', 'date', 'dates', 'number', 'text'],
 };
 
+/** A garbage-collection calendar as a definition may name it (garbage module). */
+export interface CalendarChoice {
+  code: string;
+  name: string;
+  /** Item names with at least one collection (empty before the first upload). */
+  items: string[];
+}
+
 /**
  * Checks a definition against the tenant's items: every item exists, the condition suits its
  * kind, option codes exist. Archived items and options are allowed (their answers remain).
+ * With `calendars`, garbage leaves must name one of them and, once it has dates, its items.
  */
 export function checkDefinitionAgainstItems(
   def: SegmentDefinition,
   items: AttributeItem[],
   pathPrefix = 'definition',
+  calendars?: readonly CalendarChoice[],
 ): FieldError[] {
   const byCode = new Map(items.map((i) => [i.code, i]));
   const errors: FieldError[] = [];
   for (const { leaf, path } of leavesOf(def)) {
-    if (!('item' in leaf)) continue;
     const at = (field?: string) => [pathPrefix, ...path, ...(field ? [field] : [])].filter(Boolean).join('.');
+    if (leaf.type === 'garbage') {
+      if (!calendars) continue;
+      const calendar = calendars.find((c) => c.code === leaf.calendar);
+      if (!calendar) {
+        errors.push({ path: at('calendar'), message: `ごみカレンダー「${leaf.calendar}」はありません` });
+        continue;
+      }
+      const unknown = (leaf.items ?? []).filter(
+        (i) => calendar.items.length > 0 && !calendar.items.includes(i.normalize('NFKC').trim()),
+      );
+      if (unknown.length)
+        errors.push({
+          path: at('items'),
+          message: `ごみカレンダー「${calendar.name}」に品目 ${unknown.map((i) => `「${i}」`).join('、')} はありません`,
+        });
+      continue;
+    }
+    if (!('item' in leaf)) continue;
     const item = byCode.get(leaf.item);
     if (!item) {
       errors.push({ path: at('item'), message: `項目「${leaf.item}」はありません` });

@@ -12,8 +12,10 @@ import { listItems } from '../attributes/attributes.service.js';
 import { CHANNEL_KINDS } from '../line/channels.service.js';
 import { assertMayTarget, mayTarget } from './segment-access.js';
 import { SegmentDefinitionError, SegmentNotSupportedError, compileSegment } from './segment-sql.js';
+import { calendarChoices } from '../garbage/garbage.service.js';
 import {
   checkDefinitionAgainstItems,
+  leavesOf,
   segmentDefinitionSchema,
   type SegmentDefinition,
 } from './segment.model.js';
@@ -75,7 +77,16 @@ async function checkedDefinition(ctx: StaffRequest, raw: unknown): Promise<Segme
         message: i.message,
       })),
     });
-  const errors = checkDefinitionAgainstItems(parsed.data, await listItems(ctx.m, { status: 'all' }));
+  // Garbage-collection conditions (DEL-5) name a calendar and its items: checked when present.
+  const calendars = leavesOf(parsed.data).some((l) => l.leaf.type === 'garbage')
+    ? await calendarChoices(ctx.m)
+    : undefined;
+  const errors = checkDefinitionAgainstItems(
+    parsed.data,
+    await listItems(ctx.m, { status: 'all' }),
+    'definition',
+    calendars,
+  );
   if (errors.length) throw new HttpError(422, '条件を確認してください', { errors });
   try {
     compileSegment(parsed.data, [], new Date());
