@@ -318,7 +318,9 @@ describe('rich menus: model, publish, emergency mode, tap statistics', () => {
       label: '防災連携',
     });
     const audit: Array<{ action: string }> = await withTenant(t.tenant.id, (m) =>
-      m.query(`select action from audit_log where action like 'richmenu.emergency%' and outcome = 'success'`),
+      m.query(
+        `select action from audit_log where action like 'richmenu.emergency%' and outcome = 'success' order by seq`,
+      ),
     );
     expect(audit.map((a) => a.action)).toEqual([
       'richmenu.emergency_on',
