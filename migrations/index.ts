@@ -8,6 +8,10 @@ import { AttributesSegments1764288000000 } from './1764288000000-attributes-segm
 import { Delivery1764374400000 } from './1764374400000-delivery.js';
 import { Mail1764547200000 } from './1764547200000-mail.js';
 import { ResidentsList1764633600000 } from './1764633600000-residents-list.js';
+import { DeliveryAssets1764720000000 } from './1764720000000-delivery-assets.js';
+import { DeliveryResults1764806400000 } from './1764806400000-delivery-results.js';
+import { EmailDelivery1764892800000 } from './1764892800000-email-delivery.js';
+import { GarbageCalendar1764979200000 } from './1764979200000-garbage-calendar.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -21,4 +25,8 @@ export const allMigrations = [
   Delivery1764374400000,
   Mail1764547200000,
   ResidentsList1764633600000,
+  DeliveryAssets1764720000000,
+  DeliveryResults1764806400000,
+  EmailDelivery1764892800000,
+  GarbageCalendar1764979200000,
 ];

@@ -17,17 +17,21 @@ import { auditRouter } from './modules/audit/audit.routes.js';
 import { formsRouter } from './modules/forms/forms.routes.js';
 import { richMenusRouter } from './modules/richmenu/richmenu.routes.js';
 import { deliveriesRouter } from './modules/delivery/delivery.routes.js';
+import { deliveryToolsRouter, mediaRouter } from './modules/delivery/delivery-tools.routes.js';
 import { attributesRouter } from './modules/attributes/attributes.routes.js';
 import { registrationFormsRouter } from './modules/attributes/registration.routes.js';
 import { residentRegistrationRouter } from './modules/attributes/resident-registration.routes.js';
 import { segmentsRouter } from './modules/segments/segments.routes.js';
 import { mailRouter } from './modules/mail/mail.routes.js';
+import { garbageRouter } from './modules/garbage/garbage.routes.js';
 import { vendorRouter } from './modules/tenants/vendor.routes.js';
 import { appDataSource } from './platform/db/data-sources.js';
 import { withTenant } from './platform/db/tenant-context.js';
 import { webhookRouter } from './modules/line/webhook.routes.js';
 import { residentAuthRouter } from './modules/residents/resident-auth.routes.js';
+import { clickTrackingRouter } from './modules/delivery/click-tracking.routes.js';
 import { residentsRouter } from './modules/residents/residents.routes.js';
+import { mailSubscriptionRouter } from './modules/mail-subscription/subscription.routes.js';
 
 const suspendedProblem = () =>
   new HttpError(403, 'このサービスは現在ご利用いただけません', {
@@ -92,12 +96,15 @@ export function buildApp(): Express {
   admin.use('/security', json, securityRouter());
   admin.use('/forms', json, formsRouter());
   admin.use('/richmenus', json, richMenusRouter());
+  // Uploads, schedule previews and CSV import first: their paths would otherwise match /:id.
+  admin.use('/deliveries', json, deliveryToolsRouter());
   admin.use('/deliveries', json, deliveriesRouter());
   admin.use('/attributes', json, attributesRouter());
   admin.use('/registration-forms', json, registrationFormsRouter());
   admin.use('/residents', json, residentsRouter());
   admin.use('/segments', json, segmentsRouter());
   admin.use('/mail', json, mailRouter());
+  admin.use('/garbage-calendars', json, garbageRouter());
   admin.use('/vendor', json, vendorRouter());
   admin.get('/context', async (req, res) => {
     const kind = req.hostKind!;
@@ -138,9 +145,15 @@ export function buildApp(): Express {
     });
   });
 
+  // Message images LINE fetches (public, unguessable URLs).
+  app.use('/media', mediaRouter());
   app.use('/webhook', webhookRouter());
+  // Tracking links of deliveries (DEL-8), before the resident pages' SPA fallback.
+  app.use('/t', clickTrackingRouter());
   app.use('/api/t', residentAuthRouter());
   app.use('/api/t', residentRegistrationRouter());
+  // Subscriptions by e-mail (DEL-10): public pages, no LIFF session.
+  app.use('/api/t', mailSubscriptionRouter());
   app.use('/api', admin);
   app.use('/api', (_req, res) => sendProblem(res, new HttpError(404, 'APIが見つかりません')));
 

@@ -7,6 +7,7 @@ export type ManualSlug =
   | 'totp'
   | 'home'
   | 'forms'
+  | 'deliveries'
   | 'richmenu'
   | 'attributes'
   | 'registration-forms'
@@ -14,6 +15,7 @@ export type ManualSlug =
   | 'segments'
   | 'segment-research'
   | 'segment-restrictions'
+  | 'garbage'
   | 'mail'
   | 'staff'
   | 'staff-import'
@@ -65,6 +67,15 @@ export const MANUAL_PAGES: ManualPage[] = [
     summary: 'フォームの作成・編集と、閲覧権限の設定',
     console: 'tenant',
     feature: 'forms',
+  },
+  {
+    slug: 'deliveries',
+    screen: '/deliveries',
+    title: 'メッセージ配信',
+    summary:
+      'メッセージの作成（テキスト・絵文字・画像・イメージマップ・ボタン・カード）、テスト配信、即時・予約・繰り返し配信、CSV一括登録、配信履歴',
+    console: 'tenant',
+    feature: 'delivery',
   },
   {
     slug: 'richmenu',
@@ -123,6 +134,15 @@ export const MANUAL_PAGES: ManualPage[] = [
     summary: '友だちの一覧と検索、一人ひとりの受信設定の確認・変更、テスターの登録',
     console: 'tenant',
     feature: 'segments',
+  },
+  {
+    slug: 'garbage',
+    screen: '/garbage',
+    title: 'ごみ収集日のお知らせ',
+    summary:
+      'ごみカレンダーのCSV登録（エラーの直し方）、これからの収集日の確認、収集日の前日に届くリマインド配信の作り方',
+    console: 'tenant',
+    feature: 'delivery',
   },
   {
     slug: 'mail',

@@ -60,6 +60,15 @@ export const TENANT_NAV: NavItem[] = [
     description: 'アンケートや申込フォームの一覧と、閲覧権限の設定',
   },
   {
+    href: '/deliveries',
+    label: 'メッセージ配信',
+    icon: 'send',
+    section: 'main',
+    feature: 'delivery',
+    manual: 'deliveries',
+    description: 'メッセージの作成・プレビュー・テスト配信、即時・予約・繰り返し配信と配信履歴',
+  },
+  {
     href: '/richmenus',
     label: 'リッチメニュー',
     icon: 'grid',
@@ -112,6 +121,15 @@ export const TENANT_NAV: NavItem[] = [
     feature: 'segments',
     manual: 'registration-forms',
     description: '受信設定のフォーム（職員専用など）と、友だち追加時に登録をすすめるあいさつ',
+  },
+  {
+    href: '/garbage',
+    label: 'ごみ収集日のお知らせ',
+    icon: 'send',
+    section: 'main',
+    feature: 'delivery',
+    manual: 'garbage',
+    description: '地区ごとのごみカレンダー（CSV）の登録と、収集日の前日に届くお知らせ（リマインド配信）',
   },
   {
     href: '/mail',

@@ -15,7 +15,10 @@ import { logger } from '../../platform/log/logger.js';
 import { findChannel, onChannelSave, type ChannelKind } from '../line/channels.service.js';
 import { gatewayFor } from '../line/gateways.js';
 import { databaseSendLogSink } from '../line/send-log.sink.js';
+import { trackRunLinks } from './click-tracking.js';
 import { CHUNK_RETRY_WINDOW_SECONDS, deliveryConfig } from './delivery.config.js';
+import { scheduleOpens } from './delivery-results.js';
+import { queueRunEmails, snapshotEmailRecipients } from './delivery-email.js';
 import type { DeliveryTarget, RunPurpose } from './delivery.model.js';
 import {
   enqueueChunks,
@@ -250,7 +253,10 @@ export async function createRun(m: EntityManager, tenantId: string, run: NewRun)
       run.requestedBy,
     ],
   );
-  return rows[0]!.id;
+  const runId = rows[0]!.id;
+  // DEL-8: the run's links become tracking links before any of it can be sent.
+  await trackRunLinks(m, tenantId, runId);
+  return runId;
 }
 
 /** The `fire-delivery` job: claim the occurrence, then snapshot and queue it at once. */
@@ -315,6 +321,8 @@ export async function prepareRun(job: PrepareRunJob): Promise<{ status: string; 
     return { status, chunks: open };
   });
   if (out.chunks.length) await enqueueChunks(tenantId, out.chunks);
+  // DEL-10: the run's mails (snapshotted with its LINE recipients) are sent by their own jobs.
+  await queueRunEmails(tenantId, runId);
   return { status: out.status, chunks: out.chunks.length };
 }
 
@@ -342,6 +350,8 @@ async function snapshotOrReason(m: EntityManager, tenantId: string, run: RunRow)
       { tenantId, runId: run.id, channelKind: run.channelKind },
       predicate,
     );
+    // DEL-10: the e-mail audience of the same target, in the same transaction.
+    await snapshotEmailRecipients(m, tenantId, run, predicate);
   } catch (e) {
     if (!isPermanentSqlError(e)) throw e;
     await m.query('rollback to savepoint snapshot');
@@ -619,6 +629,8 @@ async function finishRun(
       `update delivery set status = $2, updated_at = now() where id = $1 and status = 'sending'`,
       [run.deliveryId, status],
     );
+    // DEL-8: LINE's open figures of the run are fetched from now on (delivery-results.ts).
+    if (status === 'sent') await scheduleOpens(m, tenantId, run.id);
   }
   await auditSystem(
     m,

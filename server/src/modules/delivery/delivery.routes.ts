@@ -42,6 +42,9 @@ import {
   type DeliveryRow,
 } from './delivery.service.js';
 import { countTarget, targetPredicate, TargetError } from './recipients.js';
+import { countEmailAudience, EMAIL_RUN_SUMMARY, type EmailCounts } from './delivery-email.js';
+import { RESULTS_CSV_HEADER, resultsCsvCells, withResults, type RunResults } from './delivery-results.js';
+import { segmentNames, targetNameOf } from './delivery-tools.routes.js';
 import { addDays, describeRecurrence, isIsoDate, jstDate, jstStartOfDay, jstTime } from './scheduling.js';
 
 /**
@@ -175,16 +178,22 @@ interface RunSummary {
   error: string | null;
   snapshotAt: Date | null;
   finishedAt: Date | null;
+  /** DEL-10: the run's mails (zeros when it was not sent by e-mail). */
+  email: EmailCounts;
 }
 
 const RUN_SUMMARY = `r.id, r.delivery_id as "deliveryId", r.purpose, r.status, r.fired_for as "firedFor",
   r.channel_kind as "channel", r.recipient_count as "recipients", r.skipped_count as "skippedBlocked",
   r.error, r.snapshot_at as "snapshotAt", r.finished_at as "finishedAt",
   coalesce((select sum(c.recipient_count) from delivery_chunk c where c.run_id = r.id and c.status = 'accepted'), 0)::int as sent,
-  coalesce((select sum(c.recipient_count) from delivery_chunk c where c.run_id = r.id and c.status = 'failed'), 0)::int as failed`;
+  coalesce((select sum(c.recipient_count) from delivery_chunk c where c.run_id = r.id and c.status = 'failed'), 0)::int as failed,
+  ${EMAIL_RUN_SUMMARY}`;
 
-/** Counts of a run for staff: targeted, sent, failed, and friends skipped (blocked or not friends). */
-function runView(r: RunSummary) {
+/**
+ * Counts of a run for staff: targeted, sent, failed, and friends skipped (blocked or not friends);
+ * its results (opens, clicks, blocks; delivery-results.ts), loaded for all runs at once.
+ */
+function runView(r: RunSummary & { results: RunResults }) {
   return {
     ...r,
     statusLabel: RUN_STATUS_LABEL[r.status],
@@ -231,15 +240,22 @@ export function deliveriesRouter(): Router {
         .limit(q.pageSize)
         .getRawMany()) as Array<DeliveryRow & { organisationName: string | null }>;
       const ids = rows.map((d) => d.id);
+      const names = await segmentNames(
+        ctx.m,
+        rows.map((d) => d.target),
+      );
       // The latest production run of each delivery on the page, with its counts (test sends never count).
-      const latest: RunSummary[] = ids.length
-        ? await ctx.m.query(
-            `select distinct on (r.delivery_id) ${RUN_SUMMARY}
-               from delivery_run r where r.delivery_id = any($1::uuid[]) and r.purpose = 'production'
-              order by r.delivery_id, r.fired_for desc`,
-            [ids],
-          )
-        : [];
+      const latest = await withResults(
+        ctx.m,
+        ids.length
+          ? ((await ctx.m.query(
+              `select distinct on (r.delivery_id) ${RUN_SUMMARY}
+                 from delivery_run r where r.delivery_id = any($1::uuid[]) and r.purpose = 'production'
+                order by r.delivery_id, r.fired_for desc`,
+              [ids],
+            )) as RunSummary[])
+          : [],
+      );
       const runCounts: Array<{ deliveryId: string; n: number }> = ids.length
         ? await ctx.m.query(
             `select delivery_id as "deliveryId", count(*)::int as n from delivery_run
@@ -252,6 +268,7 @@ export function deliveriesRouter(): Router {
           const last = latest.find((x) => x.deliveryId === d.id);
           return {
             ...deliveryView(ctx, d, d.organisationName),
+            targetName: targetNameOf(d.target, names),
             runs: runCounts.find((x) => x.deliveryId === d.id)?.n ?? 0,
             lastRun: last ? runView(last) : null,
           };
@@ -276,13 +293,16 @@ export function deliveriesRouter(): Router {
         filtered(ctx, 'export', q).select(DELIVERY_COLUMNS).addSelect('o.name', 'organisationName'),
         q,
       ).getRawMany()) as Array<DeliveryRow & { organisationName: string | null }>;
-      const runs: RunSummary[] = deliveries.length
-        ? await ctx.m.query(
-            `select ${RUN_SUMMARY} from delivery_run r
-              where r.delivery_id = any($1::uuid[]) and r.purpose = 'production' order by r.fired_for`,
-            [deliveries.map((d) => d.id)],
-          )
-        : [];
+      const runs = await withResults(
+        ctx.m,
+        deliveries.length
+          ? ((await ctx.m.query(
+              `select ${RUN_SUMMARY} from delivery_run r
+                where r.delivery_id = any($1::uuid[]) and r.purpose = 'production' order by r.fired_for`,
+              [deliveries.map((d) => d.id)],
+            )) as RunSummary[])
+          : [],
+      );
       const header = [
         '配信ID',
         'タイトル',
@@ -297,6 +317,7 @@ export function deliveriesRouter(): Router {
         '失敗数',
         'ブロック等で除外',
         '所属',
+        ...RESULTS_CSV_HEADER,
       ];
       const lines: unknown[][] = [];
       for (const d of deliveries) {
@@ -320,6 +341,7 @@ export function deliveriesRouter(): Router {
             '',
             '',
             d.organisationName ?? '',
+            ...RESULTS_CSV_HEADER.map(() => ''),
           ]);
         for (const run of own)
           lines.push([
@@ -332,6 +354,7 @@ export function deliveriesRouter(): Router {
             run.failed,
             run.skippedBlocked ?? 0,
             d.organisationName ?? '',
+            ...resultsCsvCells(run.results),
           ]);
       }
       await ctx.audit({
@@ -357,7 +380,11 @@ export function deliveriesRouter(): Router {
       );
       try {
         const predicate = await targetPredicate(ctx.m, body.target, new Date());
-        return await countTarget(ctx.m, body.channel, predicate);
+        return {
+          ...(await countTarget(ctx.m, body.channel, predicate)),
+          // DEL-10: mailboxes reached if the delivery is also sent by e-mail.
+          email: { recipients: await countEmailAudience(ctx.m, body.channel, predicate) },
+        };
       } catch (e) {
         if (e instanceof TargetError)
           throw new HttpError(422, '入力内容を確認してください', {
@@ -385,12 +412,16 @@ export function deliveriesRouter(): Router {
     staffRoute(opts, async (ctx) => {
       const d = await findDelivery(ctx, ctx.req.params.id);
       assertCan(ctx, 'read', asSubject(d), target(d.id));
-      const runs: RunSummary[] = await ctx.m.query(
-        `select ${RUN_SUMMARY} from delivery_run r where r.delivery_id = $1 order by r.fired_for desc limit 100`,
-        [d.id],
+      const runs = await withResults(
+        ctx.m,
+        (await ctx.m.query(
+          `select ${RUN_SUMMARY} from delivery_run r where r.delivery_id = $1 order by r.fired_for desc limit 100`,
+          [d.id],
+        )) as RunSummary[],
       );
       return {
         ...deliveryView(ctx, d, await organisationName(ctx, d.organisationId)),
+        targetName: targetNameOf(d.target, await segmentNames(ctx.m, [d.target])),
         runs: runs.map(runView),
       };
     }),

@@ -3,11 +3,14 @@ import { logger } from '../../platform/log/logger.js';
 import { queueConnection } from '../../platform/queue/queues.js';
 import { deliveryConfig } from './delivery.config.js';
 import { fireDelivery, prepareRun, sendChunk, sweepDeliveries } from './delivery.engine.js';
+import { fetchRunOpens, sweepDeliveryResults } from './delivery-results.js';
+import { isEmailJob, runEmailJob, scheduleEmailSweeper } from './delivery-email.js';
 import {
   closeDeliveryQueue,
   DELIVERY_JOBS,
   DELIVERY_QUEUE,
   deliveryQueue,
+  type FetchOpensJob,
   type FireDeliveryJob,
   type PrepareRunJob,
   type SendChunkJob,
@@ -23,9 +26,10 @@ export interface DeliveryWorker {
  * scheduler is shared by every worker process (one sweep per interval across all of them; two
  * sweeps at once would still be safe). A sweep also runs at start, so a worker restarted after a
  * crash resumes abandoned chunks as soon as their lease has passed, not a minute later.
+ * Results (delivery-results.ts): LINE's open figures of sent runs, queued by their own sweeper.
  */
 export async function startDeliveryWorker(
-  opts: { concurrency?: number; sweepIntervalMs?: number } = {},
+  opts: { concurrency?: number; sweepIntervalMs?: number; resultsSweepIntervalMs?: number } = {},
 ): Promise<DeliveryWorker> {
   const cfg = deliveryConfig();
   const queue = deliveryQueue();
@@ -34,6 +38,13 @@ export async function startDeliveryWorker(
     { every: opts.sweepIntervalMs ?? cfg.sweepIntervalMs },
     { name: DELIVERY_JOBS.sweep, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
   );
+  await queue.upsertJobScheduler(
+    DELIVERY_JOBS.sweepResults,
+    { every: opts.resultsSweepIntervalMs ?? cfg.resultsSweepIntervalMs },
+    { name: DELIVERY_JOBS.sweepResults, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+  );
+  // DEL-10: mails of deliveries and confirmation mails are resumed on the same interval.
+  await scheduleEmailSweeper(queue, opts.sweepIntervalMs ?? cfg.sweepIntervalMs);
   const worker = new Worker(
     DELIVERY_QUEUE,
     async (job) => {
@@ -46,7 +57,12 @@ export async function startDeliveryWorker(
           return sendChunk(job.data as SendChunkJob);
         case DELIVERY_JOBS.sweep:
           return sweepDeliveries();
+        case DELIVERY_JOBS.fetchOpens:
+          return fetchRunOpens(job.data as FetchOpensJob);
+        case DELIVERY_JOBS.sweepResults:
+          return sweepDeliveryResults();
         default:
+          if (isEmailJob(job.name)) return runEmailJob(job.name, job.data);
           throw new Error(`unknown delivery job ${job.name}`);
       }
     },
