@@ -330,7 +330,11 @@ describe('segments: builder, live count, research view and restrictions (Toyonak
     await snap(page, 'research-area');
     await table.getByRole('link', { name: /豊中市内/ }).click();
     await page.waitForURL(/node=shinai/);
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(18);
+    // 豊中市内 → 北部・中部・南部 → the districts (第三中学校区 is in 南部).
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
+    await table.getByRole('link', { name: /南部/ }).click();
+    await page.waitForURL(/node=nanbu/);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(6);
     const third = table.locator('tbody tr', { hasText: '第三中学校区' });
     expect(await third.locator('td').first().innerText()).not.toBe('0人');
     await snap(page, 'research-districts');

@@ -171,9 +171,11 @@ describe('受信設定: a new friend registers from the greeting', () => {
       .toBe('「お住まいの地域」を選択してください');
     await expect.poll(() => focusedId(pane)).toBe('item-area-l0');
 
-    // District in two steps: 豊中市内 → 第三中学校区.
-    await pane.getByLabel('お住まいの地域', { exact: true }).selectOption({ label: '豊中市内' });
-    await pane.getByLabel('「豊中市内」の中から選ぶ').selectOption({ label: '第三中学校区' });
+    // District in three steps: 豊中市内 → 南部 → 第三中学校区 (the list is long enough to come with a
+    // search by name, so its first step is labelled as the list to pick from).
+    await pane.locator('#item-area-l0').selectOption({ label: '豊中市内' });
+    await pane.getByLabel('「豊中市内」の中から選ぶ').selectOption({ label: '南部' });
+    await pane.getByLabel('「南部」の中から選ぶ').selectOption({ label: '第三中学校区' });
     await pane.getByRole('checkbox', { name: '子育て' }).check();
     await pane.getByRole('checkbox', { name: '検診・予防接種' }).check();
 
@@ -198,7 +200,7 @@ describe('受信設定: a new friend registers from the greeting', () => {
     // --- the confirmation step
     await pane.getByRole('heading', { name: 'この内容で登録します' }).waitFor();
     const answers = await pane.locator('.answers').innerText();
-    expect(answers).toContain('豊中市内 › 第三中学校区');
+    expect(answers).toContain('豊中市内 › 南部 › 第三中学校区');
     expect(answers).toContain('2019年4月2日');
     expect(answers).toContain('2022年11月15日');
     expect(answers).toContain('子育て');
@@ -211,7 +213,7 @@ describe('受信設定: a new friend registers from the greeting', () => {
       .toBe('メールアドレスの形式が正しくありません');
     await expect.poll(() => focusedId(pane)).toBe('email');
     expect(await pane.locator('.summary').innerText()).toContain('入力内容を確認してください（1か所）');
-    expect(await pane.locator('#item-area-l1').inputValue()).toBe('chu03');
+    expect(await pane.locator('#item-area-l2').inputValue()).toBe('chu03');
     expect(await pane.getByLabel('1件目', { exact: true }).inputValue()).toBe('2019-04-02');
     expect(await pane.getByLabel('2件目', { exact: true }).inputValue()).toBe('2022-11-15');
     expect(await pane.getByRole('checkbox', { name: '子育て' }).isChecked()).toBe(true);
@@ -242,7 +244,8 @@ describe('受信設定: a new friend registers from the greeting', () => {
     await card.getByRole('link', { name: '登録内容を変更する' }).click();
     await pane.getByRole('button', { name: '入力内容を確認する' }).waitFor();
     expect(await pane.locator('#item-area-l0').inputValue()).toBe('shinai');
-    expect(await pane.locator('#item-area-l1').inputValue()).toBe('chu03');
+    expect(await pane.locator('#item-area-l1').inputValue()).toBe('nanbu');
+    expect(await pane.locator('#item-area-l2').inputValue()).toBe('chu03');
     expect(await pane.getByLabel('1件目', { exact: true }).inputValue()).toBe('2019-04-02');
     expect(await pane.getByLabel('2件目', { exact: true }).inputValue()).toBe('2022-11-15');
     expect(await pane.getByRole('checkbox', { name: '検診・予防接種' }).isChecked()).toBe(true);
@@ -256,7 +259,7 @@ describe('受信設定: a new friend registers from the greeting', () => {
     await phone.goto(`${BASE}/t/toyonaka/settings?form=settings`);
     await phone.getByRole('button', { name: '入力内容を確認する' }).waitFor({ timeout: 20_000 });
     expect(new URL(phone.url()).pathname).toBe('/t/toyonaka/settings/settings/');
-    expect(await phone.locator('#item-area-l1').inputValue()).toBe('chu03');
+    expect(await phone.locator('#item-area-l2').inputValue()).toBe('chu03');
     expect(await phone.locator('.meta').innerText()).toMatch(/^最終変更：/);
     await shot(phone, 'phone-form-filled');
     await context.close();
