@@ -28,6 +28,8 @@ COPY package.json package-lock.json ./
 COPY server/package.json server/
 COPY admin-ui/package.json admin-ui/
 COPY resident-ui/package.json resident-ui/
+COPY emulators/line/package.json emulators/line/
+COPY emulators/mail/package.json emulators/mail/
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --include=dev --workspace @tsunagu/server --include-workspace-root
 
@@ -42,6 +44,8 @@ COPY server ./server
 COPY migrations ./migrations
 COPY scripts ./scripts
 COPY tenants ./tenants
+# The storage volume is created from this directory, so it belongs to the runtime user.
+RUN mkdir -p /var/lib/tsunagu/storage && chown node:node /var/lib/tsunagu/storage
 USER node
 EXPOSE 3000
 CMD ["node", "--import", "tsx", "server/src/main.ts"]

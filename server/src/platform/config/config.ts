@@ -64,14 +64,15 @@ const schema = z.object({
    */
   MAIL_INBOUND_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   MAIL_INBOUND_HOST: z.string().default('127.0.0.1'),
-  MAIL_INBOUND_DOMAIN: z.string().optional(),
+  MAIL_INBOUND_DOMAIN: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   MAIL_INBOUND_MAX_BYTES: z.coerce
     .number()
     .int()
     .positive()
     .default(2 * 1024 * 1024),
   /** Outbound mail (deliveries by e-mail DEL-10, notifications): smtp[s]://user:pass@host:port; unset = no mail. */
-  SMTP_URL: z.string().url().optional(),
+  // Empty means unset (Compose passes `${SMTP_URL:-}`).
+  SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   MAIL_FROM: z.string().default('tsunagu <noreply@localhost>'),
 });
 
