@@ -437,4 +437,29 @@ describe('/api/deliveries', () => {
     expect((await otherTenant.get('/api/deliveries')).body.total).toBe(0);
     expect((await otherTenant.get('/api/deliveries/not-a-uuid')).status).toBe(422);
   });
+
+  it('neutralises titles a spreadsheet would read as formulas (= + - @), in both encodings', async () => {
+    const titles = ['=HYPERLINK("http://evil.example","x")', '+81 お知らせ', '-1 ごみ', '@SUM(A1)'];
+    for (const t of titles) expect((await staffKa.post('/api/deliveries', body(t))).status).toBe(201);
+    const read = async (encoding: 'utf8' | 'sjis') => {
+      const res = await staffKa
+        .get(`/api/deliveries/export.csv?encoding=${encoding}`)
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
+      const raw = res.body as Buffer;
+      return encoding === 'sjis' ? iconv.decode(raw, 'cp932') : raw.subarray(3).toString('utf8');
+    };
+    for (const text of [await read('utf8'), await read('sjis')]) {
+      // The title is the second column; quoted when it holds a quote or comma.
+      expect(text).toContain(`,"'=HYPERLINK(""http://evil.example"",""x"")",`);
+      expect(text).toContain(",'+81 お知らせ,");
+      expect(text).toContain(",'-1 ごみ,");
+      expect(text).toContain(",'@SUM(A1),");
+      expect(text).not.toMatch(/,[=+@]|,-1 ごみ/);
+    }
+  });
 });
