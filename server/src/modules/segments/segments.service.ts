@@ -68,21 +68,20 @@ export async function countSegment(
   const params: unknown[] = [channel];
   const expr = compileSegment(def, params, now);
   await prepareCountQuery(m);
-  // Two statements: inside one (count … filter) the conditions could not become joins.
-  const matching: Array<{ n: number }> = await m.query(
-    `select count(*)::int as n from resident r where ${audienceSql('$1')} and (${expr})`,
+  // One pass over the matching residents of the channel, grouped by whether they would receive:
+  // the conditions stay in WHERE, where PostgreSQL turns them into (semi-)joins; inside
+  // `count(*) filter (…)` they could not, and a second statement would match everyone again.
+  const split: Array<{ reachable: boolean; n: number }> = await m.query(
+    `select r.friend_status = 'friend' as reachable, count(*)::int as n
+       from resident r where r.channel_kind = $1 and (${expr}) group by 1`,
     params,
   );
   const friends: Array<{ n: number }> = await m.query(
     `select count(*)::int as n from resident r where ${audienceSql('$1')}`,
     [channel],
   );
-  const excluded: Array<{ n: number }> = await m.query(
-    `select count(*)::int as n from resident r
-      where r.channel_kind = $1 and r.friend_status <> 'friend' and (${expr})`,
-    params,
-  );
-  return { count: matching[0]!.n, friends: friends[0]!.n, excluded: excluded[0]!.n };
+  const of = (reachable: boolean) => split.find((x) => x.reachable === reachable)?.n ?? 0;
+  return { count: of(true), friends: friends[0]!.n, excluded: of(false) };
 }
 
 /** A saved segment that no longer exists (deleted after a delivery was planned). Message in Japanese. */
