@@ -12,6 +12,7 @@ import { DeliveryAssets1764720000000 } from './1764720000000-delivery-assets.js'
 import { DeliveryResults1764806400000 } from './1764806400000-delivery-results.js';
 import { EmailDelivery1764892800000 } from './1764892800000-email-delivery.js';
 import { GarbageCalendar1764979200000 } from './1764979200000-garbage-calendar.js';
+import { DeliveryAbTest1765065600000 } from './1765065600000-delivery-ab-test.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -29,4 +30,5 @@ export const allMigrations = [
   DeliveryResults1764806400000,
   EmailDelivery1764892800000,
   GarbageCalendar1764979200000,
+  DeliveryAbTest1765065600000,
 ];

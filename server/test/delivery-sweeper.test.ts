@@ -137,7 +137,14 @@ describe('delivery sweeper', () => {
     });
 
     const report = await sweepDeliveries();
-    expect(report).toEqual({ fired: 0, resumedRuns: 1, resumedChunks: 2, expiredChunks: 1, closedRuns: 0 });
+    expect(report).toEqual({
+      fired: 0,
+      resumedRuns: 1,
+      resumedChunks: 2,
+      expiredChunks: 1,
+      closedRuns: 0,
+      decisions: 0,
+    });
     const jobs = await deliveryQueue().getJobs(['waiting', 'prioritized', 'delayed']);
     expect(jobs.map((j) => j.name).sort()).toEqual(['prepare-run', 'send-chunk', 'send-chunk']);
     expect((await chunksOf(t.tenant.id, d.runId))[0]).toMatchObject({

@@ -13,10 +13,18 @@ import { closeRedis } from '../src/platform/queue/redis.js';
 import { emailLookupHash } from '../src/modules/attributes/attributes.service.js';
 import { deliveryMessageId, sendEmailBatch } from '../src/modules/delivery/delivery-email.js';
 import { fireDelivery } from '../src/modules/delivery/delivery.engine.js';
+import { decideAbTest } from '../src/modules/delivery/ab-decide.js';
 import { closeDeliveryQueue, deliveryQueue } from '../src/modules/delivery/delivery.queue.js';
 import { startDeliveryWorker, type DeliveryWorker } from '../src/modules/delivery/delivery.worker.js';
 import { SIGNUP_LIMITS } from '../src/modules/mail-subscription/subscription.routes.js';
-import { AdminClient, createStaff, createTestTenant, testApp, type TestTenant } from './helpers.js';
+import {
+  AdminClient,
+  createStaff,
+  createTestTenant,
+  superuser,
+  testApp,
+  type TestTenant,
+} from './helpers.js';
 import {
   addResidents,
   configureChannel,
@@ -475,6 +483,57 @@ describe('deliveries by e-mail (DEL-10)', () => {
       ]),
     );
     expect(snap).toEqual([{ detail: { runId, purpose: 'production', recipients: 2 } }]);
+  });
+
+  it('an A/B delivery with e-mail mails the winner with its rest run only, not to the sample’s friends', async () => {
+    const title = '北部の清掃活動のお知らせ（A/B）';
+    const created = await admin.post('/api/deliveries', {
+      title,
+      organisationId: a.orgs.ka,
+      target: { type: 'segment', segmentId },
+      email: true,
+      messages: [{ type: 'text', text: '清掃活動にご参加ください https://city.example.jp/seisou' }],
+      abTest: {
+        variantB: [{ type: 'text', text: '【参加者募集】清掃活動 https://city.example.jp/seisou?b' }],
+        samplePercent: 50,
+        decideAfterMinutes: 30,
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as string;
+    expect((await admin.post(`/api/deliveries/${id}/send`)).status).toBe(202);
+    const sample = await waitForRuns(a.tenant.id, id, { count: 2 });
+    // The sample runs have no mails.
+    for (const r of sample) expect(await emailRows(r.id)).toEqual([]);
+    const sampled: Array<{ resident_id: string }> = await withTenant(a.tenant.id, (m) =>
+      m.query(`select resident_id from delivery_recipient where run_id = any($1::uuid[])`, [
+        sample.map((r) => r.id),
+      ]),
+    );
+    const inSample = new Set(sampled.map((r) => r.resident_id));
+
+    await superuser((c) =>
+      c.query(`update delivery_ab_test set decide_at = now() - interval '1 second' where delivery_id = $1`, [
+        id,
+      ]),
+    );
+    const firedFor = (await admin.get(`/api/deliveries/${id}`)).body.abTests[0].firedFor as string;
+    const decided = await decideAbTest({ tenantId: a.tenant.id, deliveryId: id, firedFor });
+    expect(decided.outcome).toBe('decided');
+    await waitForRuns(a.tenant.id, id, { count: 3 });
+    await waitForMails(decided.restRunId!);
+    // The segment's mailboxes (as above: L1's, and the shared one through S1, a subscriber who is
+    // never in a LINE sample), but not L1's when L1 already had a variant on LINE.
+    const expected = [S.S1!, ...(inSample.has(L.L1!) ? [] : [L.L1!])].sort();
+    const rows = await emailRows(decided.restRunId!);
+    expect(rows.map((r) => r.residentId).sort()).toEqual(expected);
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    const caught = mail.mails.filter((m) => m.subject === title);
+    expect(caught).toHaveLength(expected.length);
+    // The winner's words (without clicks A, unless nobody was sampled for A).
+    const { winner } = (await admin.get(`/api/deliveries/${id}`)).body.abTests[0].decision;
+    for (const m of caught)
+      expect(m.text).toContain(winner === 'a' ? '清掃活動にご参加ください' : '【参加者募集】清掃活動');
   });
 
   it('the one-click unsubscribe of the List-Unsubscribe header stops a LINE friend’s mails', async () => {

@@ -3,6 +3,7 @@ import { eventCard, fromFlexContents, noticeCard, deckPaths, sameJson, toFlexCon
 import { ownMediaPath } from './media';
 import {
   checkMessage,
+  hasCountedLink,
   MAX_MESSAGES,
   newMessage,
   normalizeMessage,
@@ -10,6 +11,7 @@ import {
   type LineMessage,
 } from './messages';
 import { fromRule, toRule, defaultRuleForm } from './recurrence';
+import { minutesText } from './types';
 import { carryEmoji, insertEmoji, textParts } from './text';
 
 const E = { productId: '5ac1bfd5040ab15980c9b435', emojiId: '001' };
@@ -75,6 +77,51 @@ describe('message model in the composer', () => {
       1,
     );
     expect([...map]).toEqual([['text', ['テキストは5,000文字以内にしてください']]]);
+    // An A/B test's パターンB: the same errors under abTest.variantB.
+    const b = serverIssues(
+      [
+        { path: 'messages.0.text', message: '1通目: x' },
+        { path: 'abTest.variantB.0.text', message: '1通目: テキストを入力してください' },
+      ],
+      0,
+      'abTest.variantB',
+    );
+    expect([...b]).toEqual([['text', ['テキストを入力してください']]]);
+  });
+
+  it('finds a link whose clicks are counted (A/B tests): text URLs and link actions, not LINE’s own', () => {
+    const text = (t: string) => [{ type: 'text', text: t }] as LineMessage[];
+    expect(hasCountedLink(text('詳しくは https://www.city.example.jp/a をご覧ください'))).toBe(true);
+    expect(hasCountedLink(text('リンクなし'))).toBe(false);
+    expect(hasCountedLink(text('LIFF https://liff.line.me/1234-abcd と https://lin.ee/x'))).toBe(false);
+    const buttons = {
+      type: 'template',
+      altText: '予約',
+      template: {
+        type: 'buttons',
+        text: '予約',
+        thumbnailImageUrl: 'https://img.example.jp/a.png',
+        actions: [{ type: 'uri', label: '予約', uri: 'https://yoyaku.example.jp/' }],
+      },
+    } as LineMessage;
+    expect(hasCountedLink([buttons])).toBe(true);
+    // An image's own address is not a link anyone presses.
+    const image = {
+      type: 'image',
+      originalContentUrl: 'https://img.example.jp/a.png',
+      previewImageUrl: 'https://img.example.jp/a-s.png',
+    } as LineMessage;
+    expect(hasCountedLink([image])).toBe(false);
+  });
+
+  it('says a decision time in hours and minutes', () => {
+    expect([30, 60, 90, 120, 2880].map(minutesText)).toEqual([
+      '30分',
+      '1時間',
+      '1時間30分',
+      '2時間',
+      '48時間',
+    ]);
   });
 });
 

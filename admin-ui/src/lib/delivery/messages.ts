@@ -171,10 +171,13 @@ function add(map: IssueMap, path: string, message: string) {
   map.set(path, list);
 }
 
-/** The server's errors of message `index` (`messages.2.text` → `text`, 「3通目: 」 dropped). */
-export function serverIssues(errors: readonly FieldError[], index: number): IssueMap {
+/**
+ * The server's errors of message `index` (`messages.2.text` → `text`, 「3通目: 」 dropped); `list`
+ * names another list of messages (`abTest.variantB`, the A/B test's パターンB).
+ */
+export function serverIssues(errors: readonly FieldError[], index: number, list = 'messages'): IssueMap {
   const map: IssueMap = new Map();
-  const prefix = `messages.${index}`;
+  const prefix = `${list}.${index}`;
   for (const e of errors) {
     if (e.path !== prefix && !e.path.startsWith(`${prefix}.`)) continue;
     add(map, e.path.slice(prefix.length + 1), e.message.replace(/^\d+通目: /, ''));
@@ -214,4 +217,41 @@ export function summaryOf(m: LineMessage): string {
     default:
       return m.type;
   }
+}
+
+/** LINE opens these itself; click tracking leaves them alone (server: click-tracking.ts). */
+const LINE_HOST = /^(?:(?:[a-z0-9-]+\.)*line\.me|lin\.ee)$/i;
+const TEXT_URL = /https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!&'()*+,;=%]+/g;
+
+function trackable(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (
+      (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' && !LINE_HOST.test(u.hostname)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the messages carry a link whose clicks are counted (DEL-12 needs one in each variant):
+ * a URL in a text, or a link action (buttons, cards, imagemaps). The server checks the same.
+ */
+export function hasCountedLink(messages: LineMessage[]): boolean {
+  const walk = (node: unknown): boolean => {
+    if (Array.isArray(node)) return node.some(walk);
+    if (!node || typeof node !== 'object') return false;
+    const o = node as Record<string, unknown>;
+    if (
+      o.type === 'text' &&
+      typeof o.text === 'string' &&
+      [...o.text.matchAll(TEXT_URL)].some((m) => trackable(m[0]))
+    )
+      return true;
+    if (o.type === 'uri' && [o.uri, o.linkUri].some((u) => typeof u === 'string' && trackable(u)))
+      return true;
+    return Object.values(o).some((v) => v && typeof v === 'object' && walk(v));
+  };
+  return walk(messages);
 }

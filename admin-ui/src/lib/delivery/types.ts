@@ -66,10 +66,16 @@ export interface RunResults {
   blocks: { count: number; rate: number | null };
 }
 
+/** DEL-12: '' for ordinary runs; an A/B test's sample runs 'a' and 'b', and 'rest' for the winner. */
+export type RunVariant = '' | 'a' | 'b' | 'rest';
+
 export interface RunSummary {
   id: string;
   deliveryId: string;
   purpose: 'production' | 'test';
+  variant?: RunVariant;
+  /** パターンA, パターンB, 残りの友だち ('' for ordinary runs). */
+  variantLabel?: string;
   status: RunStatus;
   statusLabel: string;
   firedFor: string;
@@ -102,6 +108,8 @@ export interface Delivery {
   /** DEL-10: also sent by e-mail to the target's confirmed addresses. */
   email?: boolean;
   messages: LineMessage[];
+  /** DEL-12: an A/B test (パターンA is `messages`), or null. */
+  abTest?: AbTest | null;
   scheduleKind: ScheduleKind;
   scheduleLabel: string;
   scheduleText: string;
@@ -122,6 +130,47 @@ export interface DeliveryListItem extends Delivery {
 
 export interface DeliveryDetail extends Delivery {
   runs: RunSummary[];
+  /** DEL-12: each fired occurrence's A/B test, newest first. */
+  abTests?: AbOccurrence[];
+}
+
+export interface AbTest {
+  variantB: LineMessage[];
+  /** The sample's share of the target (half gets A, half B). */
+  samplePercent: number;
+  decideAfterMinutes: number;
+}
+
+export interface AbFigures {
+  sent: number;
+  clickers: number;
+  rate: number | null;
+}
+
+export interface AbOccurrence {
+  firedFor: string;
+  samplePercent: number;
+  decideAt: string;
+  runs: { a: string; b: string; rest: string | null };
+  decision: {
+    decidedAt: string;
+    winner: 'a' | 'b';
+    reason: 'higher_rate' | 'tie' | 'no_clicks' | 'other_not_sent';
+    reasonLabel: string;
+    a: AbFigures;
+    b: AbFigures;
+  } | null;
+}
+
+/** A/B test limits (the server checks the same). */
+export const AB_SAMPLE_PERCENT = { min: 10, max: 50 } as const;
+export const AB_DECIDE_MINUTES = { min: 30, max: 2880 } as const;
+
+/** 「30分」「2時間」「1時間30分」: a decision time as staff read it. */
+export function minutesText(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `${h ? `${h}時間` : ''}${m || !h ? `${m}分` : ''}`;
 }
 
 export interface Audience {
@@ -133,6 +182,8 @@ export interface Audience {
 
 export interface TestSendResult {
   runId: string;
+  /** Every run of the test send: an A/B delivery sends パターンA and パターンB. */
+  runIds?: string[];
   channel: ChannelKind;
   recipients: number;
 }

@@ -50,6 +50,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'delivery.snapshot': '配信先の確定',
   'delivery.run_finished': '配信の完了',
   'delivery.email_snapshot': 'メール配信先の確定',
+  'delivery.ab_decided': 'A/Bテストの結果の決定',
   'richmenu.create': 'リッチメニューの作成',
   'richmenu.update': 'リッチメニューの変更',
   'richmenu.delete': 'リッチメニューの削除',

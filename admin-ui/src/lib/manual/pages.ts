@@ -73,7 +73,7 @@ export const MANUAL_PAGES: ManualPage[] = [
     screen: '/deliveries',
     title: 'メッセージ配信',
     summary:
-      'メッセージの作成（テキスト・絵文字・画像・イメージマップ・ボタン・カード）、テスト配信、即時・予約・繰り返し配信、CSV一括登録、配信履歴',
+      'メッセージの作成（テキスト・絵文字・画像・イメージマップ・ボタン・カード）、テスト配信、即時・予約・繰り返し配信、A/Bテスト、CSV一括登録、配信履歴',
     console: 'tenant',
     feature: 'delivery',
   },

@@ -26,7 +26,7 @@ import {
 import { managePageUrl, oneClickUnsubscribeUrl } from '../mail-subscription/links.js';
 import { updatedRows } from '../mail-subscription/sql.js';
 import { signManageToken } from '../mail-subscription/tokens.js';
-import type { RunPurpose } from './delivery.model.js';
+import { VARIANT_LABEL, type RunPurpose, type RunVariant } from './delivery.model.js';
 import { deliveryQueue } from './delivery.queue.js';
 import { renderMail } from './email-render.js';
 import type { SqlPredicate } from './recipients.js';
@@ -214,6 +214,8 @@ export async function queueRunEmails(tenantId: string, runId: string): Promise<v
 
 interface RunMail {
   purpose: RunPurpose;
+  /** DEL-12: a test send of an A/B delivery mails both variants, named in the subject. */
+  variant?: RunVariant;
   title: string;
   messages: LineMessage[];
   slug: string;
@@ -258,12 +260,13 @@ async function claimBatch(
   if (!claimed.length) return null;
   const runs: Array<{
     purpose: RunPurpose;
+    variant: RunVariant;
     title: string;
     messages: LineMessage[];
     slug: string;
     name_ja: string;
   }> = await m.query(
-    `select r.purpose, d.title, r.messages, t.slug, t.name_ja
+    `select r.purpose, r.variant, d.title, r.messages, t.slug, t.name_ja
          from delivery_run r join delivery d on d.id = r.delivery_id join tenant t on t.id = r.tenant_id
         where r.id = $1`,
     [runId],
@@ -312,6 +315,7 @@ async function claimBatch(
   return {
     run: {
       purpose: run.purpose,
+      variant: run.variant,
       title: run.title,
       messages: run.messages,
       slug: run.slug,
@@ -337,7 +341,8 @@ export function deliveryMail(
   row: Omit<ClaimedRow, 'attempts'>,
 ) {
   const manageToken = signManageToken(tenantId, row.residentId, row.emailHash);
-  const subject = run.purpose === 'test' ? `【テスト配信】${run.title}` : run.title;
+  const variant = run.variant === 'a' || run.variant === 'b' ? `・${VARIANT_LABEL[run.variant]}` : '';
+  const subject = run.purpose === 'test' ? `【テスト配信${variant}】${run.title}` : run.title;
   const body = renderMail(subject, run.messages, {
     city: run.city,
     manageUrl: managePageUrl(run.slug, manageToken),

@@ -19,9 +19,11 @@ import { trackRunLinks } from './click-tracking.js';
 import { CHUNK_RETRY_WINDOW_SECONDS, deliveryConfig } from './delivery.config.js';
 import { scheduleOpens } from './delivery-results.js';
 import { queueRunEmails, snapshotEmailRecipients } from './delivery-email.js';
-import type { DeliveryTarget, RunPurpose } from './delivery.model.js';
+import type { AbTest, DeliveryTarget, RunPurpose, RunVariant } from './delivery.model.js';
+import { abPredicate, queueDueDecisions, recordAbOccurrence, variantUnit } from './ab-test.js';
 import {
   enqueueChunks,
+  enqueueDecideAb,
   enqueueFire,
   enqueuePrepare,
   type FireDeliveryJob,
@@ -50,6 +52,11 @@ import { nextRunAfter, parseRecurrence, RECURRING_MISFIRE_TOLERANCE_MS } from '.
  *    row is locked first, so of two chunks closing together the later one sees the other's result).
  * A sweeper fires due deliveries and resumes runs and chunks that a dead worker left behind.
  * Counts come from the rows, never from counters kept beside them.
+ *
+ * A/B tests (DEL-12, ab-test.ts): an occurrence of an A/B delivery is claimed like any other, but
+ * its transaction creates two sample runs ('a', 'b') and the occurrence's decision row; the
+ * decision (ab-decide.ts, a delayed job with the sweeper as its net) creates the 'rest' run in the
+ * transaction that records the winner. The delivery is finished by its 'rest' run only.
  */
 
 /**
@@ -142,6 +149,7 @@ interface DueDeliveryRow {
   messages: LineMessage[];
   aggregationUnit: string;
   lastFiredAt: Date | null;
+  abTest: AbTest | null;
 }
 
 /**
@@ -154,7 +162,7 @@ export async function claimDue(tenantId: string, deliveryId: string, firedFor: D
   const claim = await withTenant(tenantId, async (m): Promise<Claim | null> => {
     const rows: DueDeliveryRow[] = await m.query(
       `select id, schedule_kind as "scheduleKind", recurrence, channel_kind as "channelKind", target, messages,
-              aggregation_unit as "aggregationUnit", last_fired_at as "lastFiredAt"
+              aggregation_unit as "aggregationUnit", last_fired_at as "lastFiredAt", ab_test as "abTest"
          from delivery where id = $1 and status = 'scheduled'
           -- JavaScript dates carry milliseconds; a time written by SQL may carry microseconds.
           and date_trunc('milliseconds', next_run_at) = date_trunc('milliseconds', $2::timestamptz)
@@ -186,25 +194,75 @@ export async function claimDue(tenantId: string, deliveryId: string, firedFor: D
         nextRunAt: next,
       });
       logger.warn({ tenantId, deliveryId, firedFor }, 'recurring delivery occurrence missed; skipped');
-      return { runId: null, nextRunAt: next };
+      return { runId: null, runIds: [], nextRunAt: next, decideAt: null };
     }
     await m.query(
       `update delivery set status = $2, next_run_at = $3, last_fired_at = $4, updated_at = now() where id = $1`,
       [d.id, next ? 'scheduled' : 'sending', next, firedFor],
     );
-    const runId = await createRun(m, tenantId, {
+    const base = {
       deliveryId: d.id,
-      purpose: 'production',
+      purpose: 'production' as const,
       firedFor,
       channelKind: d.channelKind,
       target: d.target,
+      requestedBy: null,
+    };
+    // The database refuses an A/B test on a recurring delivery; checked here too, so a row changed
+    // by hand is sent as an ordinary delivery rather than an A/B test per occurrence.
+    if (d.abTest && d.scheduleKind !== 'recurring') {
+      // DEL-12: the two sample runs; the rest run is created by the decision.
+      const runA = await createRun(m, tenantId, {
+        ...base,
+        variant: 'a',
+        messages: d.messages,
+        aggregationUnit: variantUnit(d.aggregationUnit, 'a'),
+      });
+      const runB = await createRun(m, tenantId, {
+        ...base,
+        variant: 'b',
+        messages: d.abTest.variantB,
+        aggregationUnit: variantUnit(d.aggregationUnit, 'b'),
+      });
+      // Counted from the claim (= firedFor unless the occurrence is fired late), so a late
+      // sample still has its full time to collect clicks.
+      const decideAt = new Date(
+        Math.max(firedFor.getTime(), now.getTime()) + d.abTest.decideAfterMinutes * 60_000,
+      );
+      await recordAbOccurrence(m, tenantId, {
+        deliveryId: d.id,
+        firedFor,
+        samplePercent: d.abTest.samplePercent,
+        decideAt,
+        runA,
+        runB,
+      });
+      await auditSystem(m, tenantId, 'delivery.fire', d.id, {
+        runId: runA,
+        runIds: [runA, runB],
+        firedFor,
+        nextRunAt: next,
+        abTest: { samplePercent: d.abTest.samplePercent, decideAt },
+      });
+      return { runId: runA, runIds: [runA, runB], nextRunAt: next, decideAt };
+    }
+    const runId = await createRun(m, tenantId, {
+      ...base,
       messages: d.messages,
       aggregationUnit: d.aggregationUnit,
-      requestedBy: null,
     });
     await auditSystem(m, tenantId, 'delivery.fire', d.id, { runId, firedFor, nextRunAt: next });
-    return { runId, nextRunAt: next };
+    return { runId, runIds: [runId], nextRunAt: next, decideAt: null };
   });
+  // DEL-12: the decision waits as a delayed job; the sweeper finds it should the job be lost.
+  if (claim?.decideAt) {
+    await enqueueDecideAb(
+      { tenantId, deliveryId, firedFor: firedFor.toISOString() },
+      claim.decideAt.getTime() - Date.now(),
+    ).catch((err: unknown) =>
+      logger.error({ err, tenantId, deliveryId }, 'could not queue an A/B decision; the sweeper will'),
+    );
+  }
   // The next occurrence of a recurring delivery gets its own delayed job (the sweeper is the net).
   if (claim?.nextRunAt) {
     await enqueueFire(
@@ -219,8 +277,13 @@ export async function claimDue(tenantId: string, deliveryId: string, firedFor: D
 
 /** A claimed occurrence: its run (null when the occurrence was skipped) and the next one. */
 export interface Claim {
+  /** The run (an A/B occurrence: its sample run 'a'). */
   runId: string | null;
+  /** Every run the claim created: one, or an A/B occurrence's sample runs 'a' and 'b'. */
+  runIds: string[];
   nextRunAt: Date | null;
+  /** An A/B occurrence: when its winner is chosen. */
+  decideAt: Date | null;
 }
 
 export interface NewRun {
@@ -232,14 +295,16 @@ export interface NewRun {
   messages: LineMessage[];
   aggregationUnit: string | null;
   requestedBy: string | null;
+  /** DEL-12: an A/B test's part ('' for ordinary runs). */
+  variant?: RunVariant;
 }
 
-/** Inserts a run (idempotent on delivery, purpose and fired_for) and returns its id. */
+/** Inserts a run (idempotent on delivery, purpose, fired_for and variant) and returns its id. */
 export async function createRun(m: EntityManager, tenantId: string, run: NewRun): Promise<string> {
   const rows: Array<{ id: string }> = await m.query(
-    `insert into delivery_run (tenant_id, delivery_id, purpose, fired_for, channel_kind, target, messages, aggregation_unit, requested_by)
-     values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9)
-     on conflict (tenant_id, delivery_id, purpose, fired_for) do update set purpose = excluded.purpose
+    `insert into delivery_run (tenant_id, delivery_id, purpose, fired_for, channel_kind, target, messages, aggregation_unit, requested_by, variant)
+     values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10)
+     on conflict (tenant_id, delivery_id, purpose, fired_for, variant) do update set purpose = excluded.purpose
      returning id`,
     [
       tenantId,
@@ -251,6 +316,7 @@ export async function createRun(m: EntityManager, tenantId: string, run: NewRun)
       JSON.stringify(run.messages),
       run.aggregationUnit,
       run.requestedBy,
+      run.variant ?? '',
     ],
   );
   const runId = rows[0]!.id;
@@ -259,10 +325,10 @@ export async function createRun(m: EntityManager, tenantId: string, run: NewRun)
   return runId;
 }
 
-/** The `fire-delivery` job: claim the occurrence, then snapshot and queue it at once. */
+/** The `fire-delivery` job: claim the occurrence, then snapshot and queue it (its runs) at once. */
 export async function fireDelivery(job: FireDeliveryJob): Promise<{ runId: string | null }> {
   const claim = await claimDue(job.tenantId, job.deliveryId, new Date(job.firedFor));
-  if (claim?.runId) await prepareRun({ tenantId: job.tenantId, runId: claim.runId });
+  for (const runId of claim?.runIds ?? []) await prepareRun({ tenantId: job.tenantId, runId });
   return { runId: claim?.runId ?? null };
 }
 
@@ -277,6 +343,7 @@ interface RunRow {
   target: DeliveryTarget;
   /** The occurrence this run is for: conditions relative to today are evaluated on its day. */
   firedFor: Date;
+  variant: RunVariant;
 }
 
 /** PostgreSQL errors that retrying cannot fix: bad SQL or data (classes 22 and 42). */
@@ -294,7 +361,7 @@ export async function prepareRun(job: PrepareRunJob): Promise<{ status: string; 
   const { tenantId, runId } = job;
   const out = await withTenant(tenantId, async (m) => {
     const rows: RunRow[] = await m.query(
-      `select id, delivery_id as "deliveryId", purpose, status, channel_kind as "channelKind", target, fired_for as "firedFor"
+      `select id, delivery_id as "deliveryId", purpose, status, channel_kind as "channelKind", target, fired_for as "firedFor", variant
          from delivery_run where id = $1 for update skip locked`,
       [runId],
     );
@@ -338,6 +405,8 @@ async function snapshotOrReason(m: EntityManager, tenantId: string, run: RunRow)
     // A snapshot resumed after midnight still selects the residents of the occurrence's day
     // (a reminder "3 days after the registered date" must not slip by a day).
     predicate = await targetPredicate(m, run.target, run.firedFor);
+    // DEL-12: an A/B occurrence's sample runs take their buckets, its rest run everyone else.
+    predicate = await abPredicate(m, run, predicate);
   } catch (e) {
     if (e instanceof TargetError) return e.message;
     throw e;
@@ -350,8 +419,10 @@ async function snapshotOrReason(m: EntityManager, tenantId: string, run: RunRow)
       { tenantId, runId: run.id, channelKind: run.channelKind },
       predicate,
     );
-    // DEL-10: the e-mail audience of the same target, in the same transaction.
-    await snapshotEmailRecipients(m, tenantId, run, predicate);
+    // DEL-10: the e-mail audience of the same target, in the same transaction. An A/B test's
+    // mails go with its rest run only (the winner; the sample's friends excluded by its predicate).
+    if (run.purpose !== 'production' || (run.variant !== 'a' && run.variant !== 'b'))
+      await snapshotEmailRecipients(m, tenantId, run, predicate);
   } catch (e) {
     if (!isPermanentSqlError(e)) throw e;
     await m.query('rollback to savepoint snapshot');
@@ -578,7 +649,7 @@ export interface RunCounts {
  */
 export async function completeRunIfDone(m: EntityManager, tenantId: string, runId: string): Promise<boolean> {
   const runs: RunRow[] = await m.query(
-    `select id, delivery_id as "deliveryId", purpose, status, channel_kind as "channelKind", target, fired_for as "firedFor"
+    `select id, delivery_id as "deliveryId", purpose, status, channel_kind as "channelKind", target, fired_for as "firedFor", variant
        from delivery_run where id = $1 for update`,
     [runId],
   );
@@ -625,10 +696,12 @@ async function finishRun(
     ),
   );
   if (run.purpose === 'production') {
-    await m.query(
-      `update delivery set status = $2, updated_at = now() where id = $1 and status = 'sending'`,
-      [run.deliveryId, status],
-    );
+    // An A/B test's sample runs leave the delivery `sending`: it ends with its rest run.
+    if (run.variant === '' || run.variant === 'rest')
+      await m.query(
+        `update delivery set status = $2, updated_at = now() where id = $1 and status = 'sending'`,
+        [run.deliveryId, status],
+      );
     // DEL-8: LINE's open figures of the run are fetched from now on (delivery-results.ts).
     if (status === 'sent') await scheduleOpens(m, tenantId, run.id);
   }
@@ -640,6 +713,7 @@ async function finishRun(
     {
       runId: run.id,
       purpose: run.purpose,
+      ...(run.variant ? { variant: run.variant } : {}),
       status,
       recipients: rows[0]?.recipient_count ?? 0,
       sent: counts.sent,
@@ -672,6 +746,8 @@ export interface SweepReport {
   resumedChunks: number;
   expiredChunks: number;
   closedRuns: number;
+  /** A/B decisions queued (overdue, their sample finished). */
+  decisions: number;
 }
 
 /**
@@ -682,11 +758,19 @@ export interface SweepReport {
  * - queues again runs still snapshotting after the run lease (their worker died);
  * - queues again chunks pending without progress, or sending past the chunk lease;
  * - fails chunks older than LINE's retry-key window, which can no longer be retried safely;
- * - closes runs whose chunks are all closed (should the closing transaction have been lost).
+ * - closes runs whose chunks are all closed (should the closing transaction have been lost);
+ * - queues the A/B decisions past their time whose sample runs have finished.
  */
 export async function sweepDeliveries(): Promise<SweepReport> {
   const cfg = deliveryConfig();
-  const report: SweepReport = { fired: 0, resumedRuns: 0, resumedChunks: 0, expiredChunks: 0, closedRuns: 0 };
+  const report: SweepReport = {
+    fired: 0,
+    resumedRuns: 0,
+    resumedChunks: 0,
+    expiredChunks: 0,
+    closedRuns: 0,
+    decisions: 0,
+  };
   const tag = `s${Date.now()}`;
 
   const due: Array<{ id: string; tenant_id: string; next_run_at: Date }> = await withOps((m) =>
@@ -700,7 +784,7 @@ export async function sweepDeliveries(): Promise<SweepReport> {
       const claim = await claimDue(d.tenant_id, d.id, d.next_run_at);
       if (!claim?.runId) continue;
       report.fired++;
-      await enqueuePrepare({ tenantId: d.tenant_id, runId: claim.runId });
+      for (const runId of claim.runIds) await enqueuePrepare({ tenantId: d.tenant_id, runId });
     } catch (err) {
       logger.error({ err, tenantId: d.tenant_id, deliveryId: d.id }, 'could not fire a due delivery');
     }
@@ -768,5 +852,8 @@ export async function sweepDeliveries(): Promise<SweepReport> {
   for (const r of unclosed) {
     if (await withTenant(r.tenant_id, (m) => completeRunIfDone(m, r.tenant_id, r.id))) report.closedRuns++;
   }
+
+  // DEL-12: A/B decisions whose delayed job was lost (or ran before the sample had finished).
+  report.decisions = await queueDueDecisions(tag);
   return report;
 }

@@ -15,6 +15,15 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const SCHEDULE_KINDS = ['immediate', 'at', 'recurring'] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 export type RunPurpose = 'production' | 'test';
+/** DEL-12: '' for ordinary runs; the A/B test's sample runs 'a' and 'b', and 'rest' for the winner. */
+export const RUN_VARIANTS = ['', 'a', 'b', 'rest'] as const;
+export type RunVariant = (typeof RUN_VARIANTS)[number];
+export const VARIANT_LABEL: Record<RunVariant, string> = {
+  '': '',
+  a: 'パターンA',
+  b: 'パターンB',
+  rest: '残りの友だち',
+};
 
 export const STATUS_LABEL: Record<DeliveryStatus, string> = {
   draft: '下書き',
@@ -114,6 +123,63 @@ export function checkMessages(
   };
 }
 
+/**
+ * DEL-12 「2つのパターンを一部の友だちに送り、クリックの多かった方を残りの友だちに送る」:
+ * パターンB (パターンA is the delivery's own messages), the sample's share of the target (half of
+ * it gets A, half B) and how long after the sample is sent the winner is chosen.
+ */
+export const AB_SAMPLE_PERCENT = { min: 10, max: 50 } as const;
+export const AB_DECIDE_MINUTES = { min: 30, max: 2880 } as const;
+
+const abTestFields = z.strictObject(
+  {
+    variantB: z.unknown(),
+    samplePercent: z
+      .number({ error: 'サンプルの割合を数字で入力してください' })
+      .int('サンプルの割合は整数（%）で入力してください')
+      .min(AB_SAMPLE_PERCENT.min, `サンプルの割合は${AB_SAMPLE_PERCENT.min}%以上にしてください`)
+      .max(AB_SAMPLE_PERCENT.max, `サンプルの割合は${AB_SAMPLE_PERCENT.max}%以下にしてください`),
+    decideAfterMinutes: z
+      .number({ error: '結果を決めるまでの時間を数字（分）で入力してください' })
+      .int('結果を決めるまでの時間は分単位の整数で入力してください')
+      .min(AB_DECIDE_MINUTES.min, `結果を決めるまでの時間は${AB_DECIDE_MINUTES.min}分以上にしてください`)
+      .max(
+        AB_DECIDE_MINUTES.max,
+        `結果を決めるまでの時間は${AB_DECIDE_MINUTES.max / 60}時間（${AB_DECIDE_MINUTES.max}分）以内にしてください`,
+      ),
+  },
+  { error: 'A/Bテストの設定（variantB, samplePercent, decideAfterMinutes）を指定してください' },
+);
+
+export interface AbTest {
+  variantB: LineMessage[];
+  samplePercent: number;
+  decideAfterMinutes: number;
+}
+
+/**
+ * パターンB checked with the same message model and the same Japanese errors as the delivery's
+ * messages, its paths under `abTest.variantB`.
+ */
+export function checkAbTest(
+  input: z.infer<typeof abTestFields>,
+): { ok: true; abTest: AbTest } | { ok: false; errors: FieldError[] } {
+  const checked = checkMessages(input.variantB);
+  if (!checked.ok)
+    return {
+      ok: false,
+      errors: checked.errors.map((e) => ({ ...e, path: e.path.replace(/^messages/, 'abTest.variantB') })),
+    };
+  return {
+    ok: true,
+    abTest: {
+      variantB: checked.messages,
+      samplePercent: input.samplePercent,
+      decideAfterMinutes: input.decideAfterMinutes,
+    },
+  };
+}
+
 const title = z
   .string({ error: 'タイトルを入力してください' })
   .trim()
@@ -133,11 +199,15 @@ export const draftSchema = z.strictObject({
   target: targetSchema.default({ type: 'all' }),
   messages: z.unknown(),
   email: email.default(false),
+  /** DEL-12: null (or left out) for an ordinary delivery. */
+  abTest: abTestFields.nullable().default(null),
 });
-export type DraftInput = Omit<z.infer<typeof draftSchema>, 'messages' | 'email'> & {
+export type DraftInput = Omit<z.infer<typeof draftSchema>, 'messages' | 'email' | 'abTest'> & {
   messages: LineMessage[];
   /** Default false (deliveries made by other modules, e.g. mail-to-LINE). */
   email?: boolean;
+  /** Default none. */
+  abTest?: AbTest | null;
 };
 
 export const draftPatchSchema = z.strictObject({
@@ -147,8 +217,13 @@ export const draftPatchSchema = z.strictObject({
   target: targetSchema.optional(),
   messages: z.unknown().optional(),
   email: email.optional(),
+  /** null removes the A/B test. */
+  abTest: abTestFields.nullable().optional(),
 });
-export type DraftPatch = Omit<z.infer<typeof draftPatchSchema>, 'messages'> & { messages?: LineMessage[] };
+export type DraftPatch = Omit<z.infer<typeof draftPatchSchema>, 'messages' | 'abTest'> & {
+  messages?: LineMessage[];
+  abTest?: AbTest | null;
+};
 
 /**
  * When to send. `at` is an instant with its offset (the UI sends JST, e.g. 2026-04-01T09:00:00+09:00);

@@ -22,6 +22,8 @@ export const DELIVERY_JOBS = {
   fetchOpens: 'fetch-opens',
   /** Every few minutes: schedule and queue due open-figure fetches. */
   sweepResults: 'sweep-delivery-results',
+  /** DEL-12: choose an A/B test's winner and send it to the rest (ab-decide.ts). */
+  decideAb: 'decide-ab-test',
 } as const;
 
 export interface FireDeliveryJob {
@@ -41,6 +43,12 @@ export interface SendChunkJob {
 export interface FetchOpensJob {
   tenantId: string;
   runId: string;
+}
+export interface DecideAbJob {
+  tenantId: string;
+  deliveryId: string;
+  /** The occurrence (ISO) whose sample runs are compared. */
+  firedFor: string;
 }
 
 // Completed jobs are removed at once: the job id then only dedupes while a job waits or runs,
@@ -99,4 +107,15 @@ export async function enqueueChunks(
 /** `attempt` names the scheduled fetch (a fetch queued again while it waits is not added twice). */
 export async function enqueueFetchOpens(job: FetchOpensJob, attempt: string): Promise<void> {
   await deliveryQueue().add(DELIVERY_JOBS.fetchOpens, job, { jobId: jobId('opens', job.runId, attempt) });
+}
+
+/**
+ * The decision of an A/B occurrence, delayed until its time. One id per occurrence (and sweep
+ * tag): a decision queued again while it waits is not added twice.
+ */
+export async function enqueueDecideAb(job: DecideAbJob, delayMs = 0, tag = ''): Promise<void> {
+  await deliveryQueue().add(DELIVERY_JOBS.decideAb, job, {
+    jobId: jobId('abdecide', job.deliveryId, Date.parse(job.firedFor), ...(tag ? [tag] : [])),
+    delay: Math.max(0, delayMs),
+  });
 }

@@ -4,7 +4,8 @@ import type { SelectQueryBuilder } from 'typeorm';
 import { z } from 'zod';
 import { containsPattern } from '../../platform/db/sql.js';
 import { contentDisposition, csvFileName, toCsv } from '../../platform/http/csv.js';
-import { HttpError, notFound } from '../../platform/http/errors.js';
+import { HttpError, notFound, type FieldError } from '../../platform/http/errors.js';
+import type { LineMessage } from '../../platform/line/messages.js';
 import { FileResult, StatusResult } from '../../platform/http/results.js';
 import { assertCan, staffRoute, type StaffRequest } from '../../platform/http/tenant-route.js';
 import { listQuery, parseBody, parseQuery, uuidParam } from '../../platform/http/validation.js';
@@ -14,6 +15,7 @@ import { assertMayTarget as assertSegmentAccess } from '../segments/segment-acce
 import { loadSegment } from '../segments/segments.service.js';
 import {
   CHANNEL_LABEL,
+  checkAbTest,
   checkMessages,
   DELIVERY_STATUSES,
   draftPatchSchema,
@@ -26,8 +28,11 @@ import {
   TARGET_LABEL,
   targetSchema,
   testSendSchema,
+  VARIANT_LABEL,
+  type AbTest,
   type DeliveryTarget,
   type RunStatus,
+  type RunVariant,
 } from './delivery.model.js';
 import {
   cancelDelivery,
@@ -45,10 +50,11 @@ import { countTarget, targetPredicate, TargetError } from './recipients.js';
 import { countEmailAudience, EMAIL_RUN_SUMMARY, type EmailCounts } from './delivery-email.js';
 import { RESULTS_CSV_HEADER, resultsCsvCells, withResults, type RunResults } from './delivery-results.js';
 import { segmentNames, targetNameOf } from './delivery-tools.routes.js';
+import { abOccurrenceView, combineOccurrence, loadAbOccurrences } from './ab-test.js';
 import { addDays, describeRecurrence, isIsoDate, jstDate, jstStartOfDay, jstTime } from './scheduling.js';
 
 /**
- * Staff API of deliveries (/api/deliveries, feature `delivery`; DEL-1…3, 8, 9). A delivery is owned
+ * Staff API of deliveries (/api/deliveries, feature `delivery`; DEL-1…3, 8, 9, 12). A delivery is owned
  * by an organisation like a form: staff work on those of their organisations and those granted to
  * them, lists are filtered in SQL by the same ability. Sending, scheduling, cancelling and test
  * sends are updates of the delivery.
@@ -104,10 +110,30 @@ async function assertMayTarget(ctx: StaffRequest, t: DeliveryTarget): Promise<vo
   }
 }
 
-function messagesOrThrow(input: unknown) {
-  const checked = checkMessages(input);
-  if (!checked.ok) throw new HttpError(422, '入力内容を確認してください', { errors: checked.errors });
-  return checked.messages;
+/**
+ * The messages and パターンB (DEL-12) of a body, each checked with the message model; the errors
+ * of both are answered at once. Left out stays undefined (a patch that keeps it); a null A/B test
+ * is null (removed).
+ */
+function contentOrThrow(
+  rawMessages: unknown,
+  rawAbTest: Parameters<typeof checkAbTest>[0] | null | undefined,
+): { messages: LineMessage[] | undefined; abTest: AbTest | null | undefined } {
+  const errors: FieldError[] = [];
+  let messages: LineMessage[] | undefined;
+  if (rawMessages !== undefined) {
+    const checked = checkMessages(rawMessages);
+    if (checked.ok) messages = checked.messages;
+    else errors.push(...checked.errors);
+  }
+  let abTest: AbTest | null | undefined = rawAbTest === null ? null : undefined;
+  if (rawAbTest) {
+    const checked = checkAbTest(rawAbTest);
+    if (checked.ok) abTest = checked.abTest;
+    else errors.push(...checked.errors);
+  }
+  if (errors.length) throw new HttpError(422, '入力内容を確認してください', { errors });
+  return { messages, abTest };
 }
 
 async function findDelivery(ctx: StaffRequest, raw: unknown): Promise<DeliveryRow> {
@@ -168,6 +194,8 @@ interface RunSummary {
   id: string;
   deliveryId: string;
   purpose: 'production' | 'test';
+  /** DEL-12: '' or the A/B test's part (a, b, rest). */
+  variant: RunVariant;
   status: RunStatus;
   firedFor: Date;
   channel: string;
@@ -182,7 +210,7 @@ interface RunSummary {
   email: EmailCounts;
 }
 
-const RUN_SUMMARY = `r.id, r.delivery_id as "deliveryId", r.purpose, r.status, r.fired_for as "firedFor",
+const RUN_SUMMARY = `r.id, r.delivery_id as "deliveryId", r.purpose, r.variant, r.status, r.fired_for as "firedFor",
   r.channel_kind as "channel", r.recipient_count as "recipients", r.skipped_count as "skippedBlocked",
   r.error, r.snapshot_at as "snapshotAt", r.finished_at as "finishedAt",
   coalesce((select sum(c.recipient_count) from delivery_chunk c where c.run_id = r.id and c.status = 'accepted'), 0)::int as sent,
@@ -197,6 +225,7 @@ function runView(r: RunSummary & { results: RunResults }) {
   return {
     ...r,
     statusLabel: RUN_STATUS_LABEL[r.status],
+    variantLabel: VARIANT_LABEL[r.variant],
     pending: Math.max(0, (r.recipients ?? 0) - r.sent - r.failed),
   };
 }
@@ -244,21 +273,28 @@ export function deliveriesRouter(): Router {
         ctx.m,
         rows.map((d) => d.target),
       );
-      // The latest production run of each delivery on the page, with its counts (test sends never count).
-      const latest = await withResults(
+      // The latest production occurrence of each delivery on the page, with its counts (test sends
+      // never count); an A/B occurrence's runs (sample A and B, rest) are added up into one line.
+      const latestRuns = await withResults(
         ctx.m,
         ids.length
           ? ((await ctx.m.query(
-              `select distinct on (r.delivery_id) ${RUN_SUMMARY}
-                 from delivery_run r where r.delivery_id = any($1::uuid[]) and r.purpose = 'production'
-                order by r.delivery_id, r.fired_for desc`,
+              `select ${RUN_SUMMARY} from delivery_run r
+                where r.purpose = 'production' and (r.delivery_id, r.fired_for) in (
+                  select distinct on (x.delivery_id) x.delivery_id, x.fired_for from delivery_run x
+                   where x.delivery_id = any($1::uuid[]) and x.purpose = 'production'
+                   order by x.delivery_id, x.fired_for desc)`,
               [ids],
             )) as RunSummary[])
           : [],
       );
+      const latest = ids.flatMap((id) => {
+        const own = latestRuns.filter((x) => x.deliveryId === id);
+        return own.length > 1 ? [combineOccurrence(own)] : own;
+      });
       const runCounts: Array<{ deliveryId: string; n: number }> = ids.length
         ? await ctx.m.query(
-            `select delivery_id as "deliveryId", count(*)::int as n from delivery_run
+            `select delivery_id as "deliveryId", count(distinct fired_for)::int as n from delivery_run
               where delivery_id = any($1::uuid[]) and purpose = 'production' group by delivery_id`,
             [ids],
           )
@@ -322,10 +358,13 @@ export function deliveriesRouter(): Router {
       const lines: unknown[][] = [];
       for (const d of deliveries) {
         const own = runs.filter((x) => x.deliveryId === d.id);
-        const common = (at: Date | null) => [
+        const common = (at: Date | null, variant: RunVariant = '') => [
           d.id,
           d.title,
-          SCHEDULE_LABEL[d.scheduleKind],
+          // DEL-12: one line per run of an A/B occurrence, named in the kind (the columns stay).
+          variant
+            ? `${SCHEDULE_LABEL[d.scheduleKind]}（A/Bテスト・${VARIANT_LABEL[variant]}）`
+            : SCHEDULE_LABEL[d.scheduleKind],
           at ? jstDate(at).replaceAll('-', '/') : '',
           at ? jstTime(at) : '',
         ];
@@ -345,7 +384,7 @@ export function deliveriesRouter(): Router {
           ]);
         for (const run of own)
           lines.push([
-            ...common(run.firedFor),
+            ...common(run.firedFor, run.variant),
             RUN_STATUS_LABEL[run.status],
             CHANNEL_LABEL[d.channel],
             TARGET_LABEL[d.target.type],
@@ -398,11 +437,16 @@ export function deliveriesRouter(): Router {
   r.post(
     '/',
     staffRoute(opts, async (ctx) => {
-      const body = parseBody(draftSchema, ctx.req.body);
-      const messages = messagesOrThrow(body.messages);
+      const { abTest: rawAbTest, ...body } = parseBody(draftSchema, ctx.req.body);
+      const content = contentOrThrow(body.messages ?? null, rawAbTest);
       assertCan(ctx, 'create', subject('Delivery', { organisationId: body.organisationId }), target(null));
       await assertMayTarget(ctx, body.target);
-      const d = await createDelivery(ctx.m, ctx.tenant.id, { ...body, messages }, actorOf(ctx));
+      const d = await createDelivery(
+        ctx.m,
+        ctx.tenant.id,
+        { ...body, messages: content.messages!, abTest: content.abTest ?? null },
+        actorOf(ctx),
+      );
       return new StatusResult(201, deliveryView(ctx, d, await organisationName(ctx, d.organisationId)));
     }),
   );
@@ -415,7 +459,9 @@ export function deliveriesRouter(): Router {
       const runs = await withResults(
         ctx.m,
         (await ctx.m.query(
-          `select ${RUN_SUMMARY} from delivery_run r where r.delivery_id = $1 order by r.fired_for desc limit 100`,
+          `select ${RUN_SUMMARY} from delivery_run r where r.delivery_id = $1
+            order by r.fired_for desc, r.purpose, array_position(array['rest', 'a', 'b', '']::text[], r.variant)
+            limit 100`,
           [d.id],
         )) as RunSummary[],
       );
@@ -423,6 +469,8 @@ export function deliveriesRouter(): Router {
         ...deliveryView(ctx, d, await organisationName(ctx, d.organisationId)),
         targetName: targetNameOf(d.target, await segmentNames(ctx.m, [d.target])),
         runs: runs.map(runView),
+        // DEL-12: each fired occurrence's A/B test: its sample, when it is decided, the decision.
+        abTests: (await loadAbOccurrences(ctx.m, [d.id])).map(abOccurrenceView),
       };
     }),
   );
@@ -432,8 +480,12 @@ export function deliveriesRouter(): Router {
     staffRoute(opts, async (ctx) => {
       const d = await findDelivery(ctx, ctx.req.params.id);
       assertCan(ctx, 'update', asSubject(d), target(d.id));
-      const { messages: rawMessages, ...patch } = parseBody(draftPatchSchema, ctx.req.body);
-      const messages = rawMessages === undefined ? undefined : messagesOrThrow(rawMessages);
+      const {
+        messages: rawMessages,
+        abTest: rawAbTest,
+        ...patch
+      } = parseBody(draftPatchSchema, ctx.req.body);
+      const { messages, abTest } = contentOrThrow(rawMessages, rawAbTest);
       if (patch.organisationId && patch.organisationId !== d.organisationId)
         // Moving a delivery to another organisation needs the right to create there too.
         assertCan(ctx, 'create', subject('Delivery', { organisationId: patch.organisationId }), target(d.id));
@@ -442,7 +494,7 @@ export function deliveriesRouter(): Router {
         ctx.m,
         ctx.tenant.id,
         d.id,
-        { ...patch, ...(messages ? { messages } : {}) },
+        { ...patch, ...(messages ? { messages } : {}), ...(abTest !== undefined ? { abTest } : {}) },
         actorOf(ctx),
       );
       return deliveryView(ctx, updated, await organisationName(ctx, updated.organisationId));

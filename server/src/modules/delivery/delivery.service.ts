@@ -7,8 +7,10 @@ import { logger } from '../../platform/log/logger.js';
 import { mailConfigured } from '../../platform/mail/mailer.js';
 import type { ChannelKind } from '../line/channels.service.js';
 import { createRun } from './delivery.engine.js';
+import { abLinkErrors, abTestForAudit } from './ab-test.js';
 import {
   STATUS_LABEL,
+  type AbTest,
   type DeliveryStatus,
   type DeliveryTarget,
   type DraftInput,
@@ -55,6 +57,8 @@ export interface DeliveryRow {
   aggregationUnit: string;
   /** DEL-10: also sent by e-mail. */
   email: boolean;
+  /** DEL-12: パターンB, sample and decision time; null for an ordinary delivery. */
+  abTest: AbTest | null;
   copiedFrom: string | null;
   createdBy: string | null;
   updatedBy: string | null;
@@ -65,7 +69,7 @@ export interface DeliveryRow {
 export const DELIVERY_COLUMNS = `d.id, d.organisation_id as "organisationId", d.title, d.status, d.channel_kind as "channel",
   d.target, d.messages, d.schedule_kind as "scheduleKind", d.scheduled_at as "scheduledAt", d.recurrence,
   d.next_run_at as "nextRunAt", d.last_fired_at as "lastFiredAt", d.aggregation_unit as "aggregationUnit",
-  d.email, d.copied_from as "copiedFrom", d.created_by as "createdBy", d.updated_by as "updatedBy",
+  d.email, d.ab_test as "abTest", d.copied_from as "copiedFrom", d.created_by as "createdBy", d.updated_by as "updatedBy",
   d.created_at as "createdAt", d.updated_at as "updatedAt"`;
 
 export async function loadDelivery(
@@ -148,6 +152,13 @@ function assertEmailPossible(email: boolean | undefined): void {
     });
 }
 
+/** DEL-12: both variants need a link we count (the winner is chosen by clicks). */
+function assertAbLinks(messages: LineMessage[], abTest: AbTest | null | undefined): void {
+  if (!abTest) return;
+  const errors = abLinkErrors(messages, abTest);
+  if (errors.length) throw new HttpError(422, '入力内容を確認してください', { errors });
+}
+
 async function assertOrganisation(m: EntityManager, organisationId: string): Promise<void> {
   const org: unknown[] = await m.query('select 1 from organisation where id = $1', [organisationId]);
   if (!org.length)
@@ -167,9 +178,10 @@ export async function createDelivery(
   await assertTargetUsable(m, input.target);
   await assertOrganisation(m, input.organisationId);
   assertEmailPossible(input.email);
+  assertAbLinks(input.messages, input.abTest);
   const rows: Array<{ id: string }> = await m.query(
-    `insert into delivery (tenant_id, organisation_id, title, channel_kind, target, messages, copied_from, created_by, updated_by, email)
-     values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $8, $9) returning id`,
+    `insert into delivery (tenant_id, organisation_id, title, channel_kind, target, messages, copied_from, created_by, updated_by, email, ab_test)
+     values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $8, $9, $10::jsonb) returning id`,
     [
       tenantId,
       input.organisationId,
@@ -180,6 +192,7 @@ export async function createDelivery(
       copiedFrom,
       actor.staffId,
       input.email ?? false,
+      input.abTest ? JSON.stringify(input.abTest) : null,
     ],
   );
   const id = rows[0]!.id;
@@ -190,6 +203,7 @@ export async function createDelivery(
     target: targetForAudit(input.target),
     messages: input.messages.length,
     email: input.email ?? false,
+    abTest: abTestForAudit(input.abTest),
     ...(copiedFrom ? { copiedFrom } : {}),
   });
   return (await loadDelivery(m, id))!;
@@ -215,10 +229,13 @@ export async function updateDraft(
     target: patch.target ?? d.target,
     messages: patch.messages ?? d.messages,
     email: patch.email ?? d.email,
+    // null removes the test; left out keeps it.
+    abTest: patch.abTest === undefined ? d.abTest : patch.abTest,
   };
+  assertAbLinks(next.messages, next.abTest);
   await m.query(
     `update delivery set title = $2, organisation_id = $3, channel_kind = $4, target = $5::jsonb, messages = $6::jsonb,
-            updated_by = $7, email = $8, updated_at = now()
+            updated_by = $7, email = $8, ab_test = $9::jsonb, updated_at = now()
       where id = $1 and status = 'draft'`,
     [
       id,
@@ -229,6 +246,7 @@ export async function updateDraft(
       JSON.stringify(next.messages),
       actor.staffId,
       next.email,
+      next.abTest ? JSON.stringify(next.abTest) : null,
     ],
   );
   await audit(m, tenantId, actor, 'delivery.update', id, {
@@ -239,6 +257,7 @@ export async function updateDraft(
     target: targetForAudit(next.target),
     messages: next.messages.length,
     email: next.email,
+    abTest: abTestForAudit(next.abTest),
   });
   return (await loadDelivery(m, id))!;
 }
@@ -263,6 +282,7 @@ export async function copyDelivery(
       messages: d.messages,
       // Carried when this deployment can still send mail; otherwise the copy is LINE only.
       email: d.email && mailConfigured(),
+      abTest: d.abTest,
     },
     actor,
     d.id,
@@ -346,6 +366,17 @@ export async function scheduleDelivery(
     if (d.status !== 'draft') throw notInStatus(d, schedule.kind === 'immediate' ? '配信' : '予約');
     await assertTargetUsable(m, d.target);
     assertEmailPossible(d.email);
+    if (d.abTest && schedule.kind === 'recurring')
+      throw new HttpError(422, '入力内容を確認してください', {
+        errors: [
+          {
+            path: 'schedule',
+            message:
+              'A/Bテストをする配信は繰り返し配信にできません。今すぐ配信するか、日時を指定して予約してください（繰り返すときはA/Bテストを外してください）',
+          },
+        ],
+      });
+    assertAbLinks(d.messages, d.abTest);
     const first = firstRun(schedule, now);
     await m.query(
       `update delivery set status = 'scheduled', schedule_kind = $2, scheduled_at = $3, recurrence = $4::jsonb,
@@ -373,6 +404,7 @@ export async function scheduleDelivery(
         target: targetForAudit(d.target),
         messages: d.messages.length,
         email: d.email,
+        abTest: abTestForAudit(d.abTest),
       },
     );
     return (await loadDelivery(m, id))!;
@@ -424,13 +456,15 @@ export async function enqueueDueDelivery(tenantId: string, d: Pick<DeliveryRow, 
  * A test send (DEL-2) of the delivery's current messages: to every friend of the tenant's test
  * channel, or to the residents flagged as testers on the delivery's channel. It is a run of
  * purpose `test`: it never changes the delivery's status and never counts as a production send.
+ * An A/B delivery (DEL-12) is test-sent as two runs, パターンA and パターンB, each to the whole
+ * test audience, so testers see both.
  */
 export async function testSendDelivery(
   tenantId: string,
   id: string,
   via: TestVia,
   actor: DeliveryActor,
-): Promise<{ runId: string; channel: ChannelKind; recipients: number }> {
+): Promise<{ runId: string; runIds: string[]; channel: ChannelKind; recipients: number }> {
   const out = await withTenant(tenantId, async (m) => {
     const d = await mustLoad(m, id);
     const channel: ChannelKind = via === 'test-channel' ? 'test' : d.channel;
@@ -455,24 +489,33 @@ export async function testSendDelivery(
           ? 'テスト用アカウントに友だちがいません。テスト用アカウントを友だち追加してから送ってください'
           : 'テスターとして登録された友だちがいません',
       );
-    const runId = await createRun(m, tenantId, {
+    const run = {
       deliveryId: d.id,
-      purpose: 'test',
+      purpose: 'test' as const,
       firedFor: new Date(),
       channelKind: channel,
-      target: via === 'test-channel' ? { type: 'all' } : { type: 'testers' },
-      messages: d.messages,
+      target: via === 'test-channel' ? { type: 'all' as const } : { type: 'testers' as const },
       aggregationUnit: null,
       requestedBy: actor.staffId,
+    };
+    const runIds = d.abTest
+      ? [
+          await createRun(m, tenantId, { ...run, variant: 'a', messages: d.messages }),
+          await createRun(m, tenantId, { ...run, variant: 'b', messages: d.abTest.variantB }),
+        ]
+      : [await createRun(m, tenantId, { ...run, messages: d.messages })];
+    await audit(m, tenantId, actor, 'delivery.test_send', d.id, {
+      runId: runIds[0],
+      ...(d.abTest ? { runIds } : {}),
+      via,
+      channel,
+      recipients,
     });
-    await audit(m, tenantId, actor, 'delivery.test_send', d.id, { runId, via, channel, recipients });
-    return { runId, channel, recipients };
+    return { runId: runIds[0]!, runIds, channel, recipients };
   });
-  await enqueuePrepare({ tenantId, runId: out.runId }).catch((err: unknown) =>
-    logger.error(
-      { err, tenantId, runId: out.runId },
-      'could not queue a test send; the sweeper will resume it',
-    ),
-  );
+  for (const runId of out.runIds)
+    await enqueuePrepare({ tenantId, runId }).catch((err: unknown) =>
+      logger.error({ err, tenantId, runId }, 'could not queue a test send; the sweeper will resume it'),
+    );
   return out;
 }

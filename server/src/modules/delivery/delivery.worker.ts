@@ -5,11 +5,13 @@ import { deliveryConfig } from './delivery.config.js';
 import { fireDelivery, prepareRun, sendChunk, sweepDeliveries } from './delivery.engine.js';
 import { fetchRunOpens, sweepDeliveryResults } from './delivery-results.js';
 import { isEmailJob, runEmailJob, scheduleEmailSweeper } from './delivery-email.js';
+import { decideAbTest } from './ab-decide.js';
 import {
   closeDeliveryQueue,
   DELIVERY_JOBS,
   DELIVERY_QUEUE,
   deliveryQueue,
+  type DecideAbJob,
   type FetchOpensJob,
   type FireDeliveryJob,
   type PrepareRunJob,
@@ -27,6 +29,7 @@ export interface DeliveryWorker {
  * sweeps at once would still be safe). A sweep also runs at start, so a worker restarted after a
  * crash resumes abandoned chunks as soon as their lease has passed, not a minute later.
  * Results (delivery-results.ts): LINE's open figures of sent runs, queued by their own sweeper.
+ * A/B tests (ab-decide.ts): the decision of an occurrence, a delayed job the sweeper backs up.
  */
 export async function startDeliveryWorker(
   opts: { concurrency?: number; sweepIntervalMs?: number; resultsSweepIntervalMs?: number } = {},
@@ -61,6 +64,8 @@ export async function startDeliveryWorker(
           return fetchRunOpens(job.data as FetchOpensJob);
         case DELIVERY_JOBS.sweepResults:
           return sweepDeliveryResults();
+        case DELIVERY_JOBS.decideAb:
+          return decideAbTest(job.data as DecideAbJob);
         default:
           if (isEmailJob(job.name)) return runEmailJob(job.name, job.data);
           throw new Error(`unknown delivery job ${job.name}`);
