@@ -34,6 +34,7 @@ const ja = {
   'error.retry': '再読み込み',
   'error.backHome': 'ホームへ戻る',
   'footer.operatedBy': '{city} 公式LINEアカウント',
+  'footer.operatedByMail': '{city} メール配信',
   'nav.settings': '受信設定',
   'settings.title': '受信設定',
   'settings.lead':
