@@ -441,6 +441,18 @@ describe('/api/deliveries', () => {
   it('neutralises titles a spreadsheet would read as formulas (= + - @), in both encodings', async () => {
     const titles = ['=HYPERLINK("http://evil.example","x")', '+81 お知らせ', '-1 ごみ', '@SUM(A1)'];
     for (const t of titles) expect((await staffKa.post('/api/deliveries', body(t))).status).toBe(201);
+    // A segment's delivery names the segment (whose name could be a formula too).
+    const seg = await admin.post('/api/segments', {
+      name: '=北部の友だち',
+      organisationId: a.orgs.ka,
+      definition: { type: 'friend_status', statuses: ['friend'] },
+    });
+    expect(seg.status, JSON.stringify(seg.body)).toBe(201);
+    const toSegment = await admin.post('/api/deliveries', {
+      ...body('セグメント配信'),
+      target: { type: 'segment', segmentId: seg.body.id },
+    });
+    expect(toSegment.status, JSON.stringify(toSegment.body)).toBe(201);
     const read = async (encoding: 'utf8' | 'sjis') => {
       const res = await staffKa
         .get(`/api/deliveries/export.csv?encoding=${encoding}`)
@@ -460,6 +472,7 @@ describe('/api/deliveries', () => {
       expect(text).toContain(",'-1 ごみ,");
       expect(text).toContain(",'@SUM(A1),");
       expect(text).not.toMatch(/,[=+@]|,-1 ごみ/);
+      expect(text).toContain(',セグメント：=北部の友だち,');
     }
   });
 });

@@ -355,6 +355,15 @@ export function deliveriesRouter(): Router {
         '所属',
         ...RESULTS_CSV_HEADER,
       ];
+      const names = await segmentNames(
+        ctx.m,
+        deliveries.map((d) => d.target),
+      );
+      /** 「セグメント：北部の3歳未満」: which segment, not only that it was one. */
+      const targetCell = (d: DeliveryRow) => {
+        const name = targetNameOf(d.target, names);
+        return name ? `${TARGET_LABEL[d.target.type]}：${name}` : TARGET_LABEL[d.target.type];
+      };
       const lines: unknown[][] = [];
       for (const d of deliveries) {
         const own = runs.filter((x) => x.deliveryId === d.id);
@@ -374,7 +383,7 @@ export function deliveriesRouter(): Router {
             ...common(d.nextRunAt),
             STATUS_LABEL[d.status],
             CHANNEL_LABEL[d.channel],
-            TARGET_LABEL[d.target.type],
+            targetCell(d),
             '',
             '',
             '',
@@ -387,7 +396,7 @@ export function deliveriesRouter(): Router {
             ...common(run.firedFor, run.variant),
             RUN_STATUS_LABEL[run.status],
             CHANNEL_LABEL[d.channel],
-            TARGET_LABEL[d.target.type],
+            targetCell(d),
             run.recipients ?? 0,
             run.sent,
             run.failed,
