@@ -4,7 +4,7 @@
 //   3. browser tests: both UIs built, a fresh tsunagu_e2e database with the five tenants and
 //      demo data, the API started on port 3100, playwright-core driving Debian's chromium.
 // Prints one closing line "N passed, N failed" over all suites.
-// `E2E_ONLY=<file filter>` runs just the matching browser tests (skips steps 1–2), e.g.
+// `E2E_ONLY="<file filter> …"` runs just the matching browser tests (skips steps 1–2), e.g.
 // `E2E_ONLY=richmenu npm test` while working on one screen. Several runs can share the machine
 // when each names its own E2E_PORT (API; the LINE emulator takes +801, the mail emulator +802
 // and +803 for SMTP, the mail-to-LINE listener +804), E2E_DATABASE and E2E_REDIS_URL; reports go to .data/test-reports-<port>.
@@ -126,7 +126,7 @@ if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
       E2E_VENDOR_LOGIN: 'support',
       E2E_VENDOR_PASSWORD: 'Tsunagu-vendor-2026',
     };
-    const only = e2eOnly ? ['--passWithNoTests', e2eOnly] : [];
+    const only = e2eOnly ? ['--passWithNoTests', ...e2eOnly.split(/\s+/)] : [];
     await run(bin('vitest'), ['run', '--config', e2eConfig, ...vitestArgs('e2e.json'), ...only], {
       cwd: path.join(root, 'admin-ui'),
       env: e2eEnv,

@@ -77,6 +77,7 @@ describe('acceptance (issue 4): Toyonaka sends to 「北部の3歳未満」 and 
   const kidsCode = `e2e_kodomo_${run}`;
   const kidsLabel = `子どもの誕生日 ${run}`;
   const segmentName = `北部の3歳未満 ${run}`;
+  let settingsFormId = '';
   const friends: Friend[] = [
     { name: `北部 一郎 ${run}`, area: '北部', district: '第八中学校区', child: ago(1), matches: true },
     { name: `北部 二郎 ${run}`, area: '北部', district: '第九中学校区', child: ago(2, 330), matches: true },
@@ -102,6 +103,21 @@ describe('acceptance (issue 4): Toyonaka sends to 「北部の3歳未満」 and 
     channelId = channels.find((c) => c.webhookUrl?.includes('/webhook/toyonaka/test'))!.channelId;
   });
   afterAll(async () => {
+    // Leave 受信設定 as it was for other suites: the item off the form, archived (it has answers).
+    if (page && settingsFormId) {
+      const form = await call<{ items: Array<{ id: string; code: string }> }>(
+        page,
+        'GET',
+        `/api/registration-forms/${settingsFormId}`,
+      );
+      const kids = form.body.items.find((i) => i.code === kidsCode);
+      if (kids) {
+        await call(page, 'PATCH', `/api/registration-forms/${settingsFormId}`, {
+          itemIds: form.body.items.filter((i) => i.code !== kidsCode).map((i) => i.id),
+        });
+        await call(page, 'POST', `/api/attributes/${kids.id}/archive`);
+      }
+    }
     await browser?.close();
   });
 
@@ -122,6 +138,7 @@ describe('acceptance (issue 4): Toyonaka sends to 「北部の3歳未満」 and 
       '/api/registration-forms',
     );
     const settings = forms.body.items.find((f) => f.code === 'settings')!;
+    settingsFormId = settings.id;
     await page.goto(`${ORIGIN}/registration-forms/${settings.id}`);
     await page.getByRole('button', { name: new RegExp(`加える.*${kidsLabel}`) }).click();
     await page.getByRole('button', { name: '変更を保存' }).click();
