@@ -1,2 +1,3 @@
 export * from './features.js';
 export * from './line-messages.js';
+export * from './forms/index.js';
