@@ -68,4 +68,29 @@ describe('loading a city’s attribute seed', () => {
     expect(await withTenant(t.tenant.id, (m) => seedDemoResidentValues(m, t.tenant.id))).toBe(0);
     expect(await withTenant(t.tenant.id, (m) => loadResidentValues(m, ids[0]!))).toEqual(first);
   });
+
+  it.each(['akaiwa', 'toyoake', 'kuwana', 'toyonaka'])(
+    '%s: demo answers are valid for every item kind its seed uses (month-precision dates too)',
+    async (slug) => {
+      const tt = await createTestTenant(`sd${slug.slice(0, 3)}`);
+      await withTenant(tt.tenant.id, (m) => seedTenantAttributes(m, tt.tenant.id, slug));
+      const ids = await withTenant(tt.tenant.id, async (m) => {
+        const out: string[] = [];
+        for (let n = 0; n < 12; n++) {
+          const rows: Array<{ id: string }> = await m.query(
+            `insert into resident (tenant_id, channel_kind, line_user_id, friend_status) values ($1, 'test', $2, 'friend') returning id`,
+            [tt.tenant.id, `U${n.toString(16).padStart(32, 'e')}`],
+          );
+          out.push(rows[0]!.id);
+        }
+        return out;
+      });
+      expect(await withTenant(tt.tenant.id, (m) => seedDemoResidentValues(m, tt.tenant.id))).toBe(12);
+      const items = await withTenant(tt.tenant.id, (m) => listItems(m, { status: 'active' }));
+      for (const id of ids) {
+        const values = await withTenant(tt.tenant.id, (m) => loadResidentValues(m, id));
+        expect(validateSubmission(items, values, { mode: 'patch', now: new Date() }).errors).toEqual([]);
+      }
+    },
+  );
 });

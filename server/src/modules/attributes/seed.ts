@@ -12,7 +12,7 @@ import {
   type CreateItemInput,
 } from './attribute.model.js';
 import { listItems, writeResidentValues } from './attributes.service.js';
-import { addDays, jstDate, subtractYears } from './dates.js';
+import { addDays, firstOfMonth, jstDate, subtractYears } from './dates.js';
 import { DEFAULT_GREETING, saveGreetingSettings, setFormItems } from './registration.service.js';
 import type { AttributeValue } from './values.js';
 
@@ -161,7 +161,8 @@ function demoValue(item: AttributeItem, residentId: string, today: string): Attr
     case 'date': {
       const age = 18 + Math.floor(unit(residentId, salt) * 62);
       const d = addDays(subtractYears(today, age), -Math.floor(unit(residentId, `${salt}:d`) * 365));
-      return (item.config as { precision?: string }).precision === 'month' ? d.slice(0, 7) : d;
+      // Stored as answers are: month precision keeps the first of the month.
+      return (item.config as { precision?: string }).precision === 'month' ? firstOfMonth(d) : d;
     }
     case 'dates': {
       const n = Math.floor(unit(residentId, salt) * 3);
