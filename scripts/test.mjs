@@ -93,7 +93,10 @@ if (existsSync(e2eConfig) && process.env.SKIP_E2E !== '1') {
     }
     const emulatorPort = port + 801;
     const channelsFile = path.join(root, `.data/e2e-emulator-channels-${port}.json`);
-    await run(tsx, ['scripts/demo-line.ts', `http://localhost:${port}`, channelsFile], { env });
+    // The browser tests make their own friends: no demo friends in their counts.
+    await run(tsx, ['scripts/demo-line.ts', `http://localhost:${port}`, channelsFile], {
+      env: { ...env, DEMO_FRIENDS: '0' },
+    });
     Object.assign(env, {
       LINE_API_BASE_URL: `http://127.0.0.1:${emulatorPort}`,
       LINE_DATA_API_BASE_URL: `http://127.0.0.1:${emulatorPort}`,

@@ -2,8 +2,8 @@ import { jstDayEndIso, jstDayStartIso } from '#lib/format/jst.ts';
 
 /** The friends list's filters as they are kept in the URL (back button and bookmarks work). */
 export interface ResidentFilters {
-  /** `''` is the production channel (where residents are); `mail` e-mail subscribers; `all` every kind. */
-  channel: '' | 'test' | 'mail' | 'all';
+  /** `''` is everyone (both LINE channels and e-mail subscribers): a city's demo and test friends are on the test channel. */
+  channel: '' | 'production' | 'test' | 'mail';
   friendStatus: string;
   tester: string;
   form: string;
@@ -16,7 +16,7 @@ export function readFilters(sp: URLSearchParams): ResidentFilters {
   const g = (k: string) => sp.get(k) ?? '';
   const channel = g('channel');
   return {
-    channel: channel === 'test' || channel === 'mail' || channel === 'all' ? channel : '',
+    channel: channel === 'production' || channel === 'test' || channel === 'mail' ? channel : '',
     friendStatus: g('friendStatus'),
     tester: g('tester'),
     form: g('form'),
@@ -28,7 +28,7 @@ export function readFilters(sp: URLSearchParams): ResidentFilters {
 /** Query for the API: days become the UTC instants of the JST days (`to` is exclusive). */
 export function apiFilters(f: ResidentFilters) {
   return {
-    channel: f.channel === 'all' ? undefined : f.channel || 'production',
+    channel: f.channel || undefined,
     friendStatus: f.friendStatus,
     tester: f.tester,
     form: f.form,
