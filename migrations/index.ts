@@ -13,6 +13,7 @@ import { DeliveryResults1764806400000 } from './1764806400000-delivery-results.j
 import { EmailDelivery1764892800000 } from './1764892800000-email-delivery.js';
 import { GarbageCalendar1764979200000 } from './1764979200000-garbage-calendar.js';
 import { DeliveryAbTest1765065600000 } from './1765065600000-delivery-ab-test.js';
+import { Forms1765152000000 } from './1765152000000-forms.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -31,4 +32,5 @@ export const allMigrations = [
   EmailDelivery1764892800000,
   GarbageCalendar1764979200000,
   DeliveryAbTest1765065600000,
+  Forms1765152000000,
 ];

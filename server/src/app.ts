@@ -32,6 +32,7 @@ import { residentAuthRouter } from './modules/residents/resident-auth.routes.js'
 import { clickTrackingRouter } from './modules/delivery/click-tracking.routes.js';
 import { residentsRouter } from './modules/residents/residents.routes.js';
 import { mailSubscriptionRouter } from './modules/mail-subscription/subscription.routes.js';
+import { residentFormsRouter } from './modules/forms/resident-forms.routes.js';
 
 const suspendedProblem = () =>
   new HttpError(403, 'このサービスは現在ご利用いただけません', {
@@ -94,7 +95,8 @@ export function buildApp(): Express {
   admin.use('/directory', json, directoryRouter());
   admin.use('/audit', json, auditRouter());
   admin.use('/security', json, securityRouter());
-  admin.use('/forms', json, formsRouter());
+  // Form definitions may hold up to 2,000 items (FORM_LIMITS): a larger body than other screens send.
+  admin.use('/forms', express.json({ limit: '5mb' }), formsRouter());
   admin.use('/richmenus', json, richMenusRouter());
   // Uploads, schedule previews and CSV import first: their paths would otherwise match /:id.
   admin.use('/deliveries', json, deliveryToolsRouter());
@@ -154,6 +156,8 @@ export function buildApp(): Express {
   app.use('/api/t', residentRegistrationRouter());
   // Subscriptions by e-mail (DEL-10): public pages, no LIFF session.
   app.use('/api/t', mailSubscriptionRouter());
+  // Forms (issue 5): form pages, drafts, uploads, submissions and the postal-code lookup.
+  app.use('/api/t', residentFormsRouter());
   app.use('/api', admin);
   app.use('/api', (_req, res) => sendProblem(res, new HttpError(404, 'APIが見つかりません')));
 

@@ -22,6 +22,7 @@ import {
   type ResetUserMenusJob,
 } from './modules/richmenu/richmenu.service.js';
 import { startDeliveryWorker } from './modules/delivery/delivery.worker.js';
+import { startFormsWorker } from './modules/forms/form-jobs.js';
 
 /**
  * The worker process: BullMQ workers and job schedulers (Asia/Tokyo). Modules register their
@@ -65,11 +66,13 @@ async function main() {
   );
   // Deliveries: fire, snapshot, send chunks, and the per-minute sweeper (queue `delivery`).
   const delivery = await startDeliveryWorker();
+  // Forms: completion messages and department mails (outbox), orphan uploads (queue `forms`).
+  const forms = await startFormsWorker();
   worker.on('failed', (job, err) => logger.error({ job: job?.name, err }, 'job failed'));
   worker.on('completed', (job, result) => logger.info({ job: job.name, result }, 'job completed'));
   logger.info('tsunagu worker running');
   const stop = async () => {
-    await Promise.all([worker.close(), lineWorker.close(), delivery.close()]);
+    await Promise.all([worker.close(), lineWorker.close(), delivery.close(), forms.close()]);
     await queue.close();
     await lineEventsQueue().close();
     await closeDataSources();

@@ -160,13 +160,22 @@ describe('permissions', () => {
   it('a viewer only reads', async () => {
     const detail = await viewer.get(`/api/forms/${formA}`);
     expect(detail.status).toBe(200);
-    expect(detail.body.can).toEqual({ update: false, delete: false, export: false, share: false });
+    expect(detail.body.can).toEqual({
+      update: false,
+      delete: false,
+      export: false,
+      share: false,
+      publish: false,
+      responses: true,
+    });
     expect(detail.body.organisationName).toBe('KA課');
     expect((await staffA.get(`/api/forms/${formA}`)).body.can).toEqual({
       update: true,
       delete: true,
       export: true,
       share: true,
+      publish: true,
+      responses: true,
     });
     // Everyone may look up colleagues by name to share with them; only ids and names come back.
     const dir = await viewer.get('/api/directory/staff?q=staff-a');

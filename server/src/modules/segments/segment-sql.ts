@@ -6,6 +6,7 @@ import {
   type AgeLeaf,
   type Condition,
   type DateLeaf,
+  type FormAnswerLeaf,
   type FriendPeriodLeaf,
   type FriendStatusLeaf,
   type GarbageLeaf,
@@ -43,8 +44,13 @@ export class SegmentDefinitionError extends Error {
   }
 }
 
-/** A well-formed condition this version cannot evaluate yet (survey answers before the forms module). */
+/** A well-formed condition this version cannot evaluate (kept for conditions added ahead of their module). */
 export class SegmentNotSupportedError extends Error {}
+
+/** Item codes of forms (FORM_CODE_PATTERN): safe to write into a jsonpath. */
+const FORM_ITEM_CODE = /^[a-z][a-z0-9_]{0,39}$/;
+const NEGATED_FORM_OPS = { not_answered: 'answered', not_in: 'in', ne: 'eq' } as const;
+const FORM_COMPARISONS = { eq: '==', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
 
 /** A condition that is one EXISTS over the values of an item: its rows are the matching residents. */
 interface ValueTest {
@@ -230,16 +236,63 @@ class Compiler {
         const rr = this.next('rr');
         return `EXISTS (SELECT 1 FROM resident ${rr} WHERE ${rr}.id = ${rid} AND ${this.residentPredicate(c, rr)})`;
       }
-      case 'form_answer':
-        throw new SegmentNotSupportedError(
-          'アンケートの回答による条件は、フォーム機能の提供開始後に利用できます。この条件を外してください',
+      case 'form_answer': {
+        const { positive, negated } = this.formAnswerPositive(c);
+        const fa = this.next('fa');
+        return (
+          `${negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM form_response ${fa}` +
+          ` WHERE ${fa}.resident_id = ${rid} AND ${this.formAnswerWhere(positive, fa)})`
         );
+      }
+    }
+  }
+
+  /** A form_answer leaf as its positive form and whether it is negated (not_in is NOT in…). */
+  private formAnswerPositive(c: FormAnswerLeaf): { positive: FormAnswerLeaf; negated: boolean } {
+    const op = NEGATED_FORM_OPS[c.op as keyof typeof NEGATED_FORM_OPS];
+    return op ? { positive: { ...c, op }, negated: true } : { positive: c, negated: false };
+  }
+
+  /**
+   * SEG-8: a condition on the responses (form_response, alias `fa`) one resident sent to a form,
+   * over non-personal answers only (personal ones are sealed; the forms module checks definitions
+   * against the form before they are saved). `answered` and `in` use the responses' facets (GIN;
+   * `in` on a hierarchy includes the options under a chosen one); comparisons use a jsonpath that
+   * finds the item at the top level and in every entry of a repeating section. Any of the
+   * resident's responses may match.
+   */
+  private formAnswerWhere(c: FormAnswerLeaf, fa: string): string {
+    if (!FORM_ITEM_CODE.test(c.question))
+      throw new SegmentDefinitionError([{ path: 'question', message: '設問のコードが正しくありません' }]);
+    const q = c.question;
+    const values = c.values ?? [];
+    const form = `${fa}.form_id = ${this.bind(c.formId, 'uuid')}`;
+    switch (c.op) {
+      case 'answered':
+        return `${form} AND ${fa}.facets @> ${this.bind([q], 'text[]')}`;
+      case 'in':
+        return `${form} AND ${fa}.facets && ${this.bind(
+          values.flatMap((v) => [`${q}=${v}`, `${q}^${v}`]),
+          'text[]',
+        )}`;
+      default: {
+        const cmp = FORM_COMPARISONS[c.op as keyof typeof FORM_COMPARISONS];
+        if (!cmp || values.length !== 1)
+          throw new SegmentDefinitionError([{ path: 'values', message: '比べる値を1つ指定してください' }]);
+        return (
+          `${form} AND jsonb_path_exists(${fa}.answers, ${this.bind(`$.**."${q}" ? (@ ${cmp} $v)`, 'jsonpath')},` +
+          ` jsonb_build_object('v', ${this.bind(JSON.stringify(values[0]), 'jsonb')}))`
+        );
+      }
     }
   }
 
   /** The condition as a SELECT of matching resident ids (`rid`). */
   private set(c: Condition): string {
-    if (c.type === 'form_answer') return this.pred(c, '', null);
+    if (c.type === 'form_answer' && !this.formAnswerPositive(c).negated) {
+      const fa = this.next('fa');
+      return `SELECT ${fa}.resident_id AS rid FROM form_response ${fa} WHERE ${fa}.resident_id IS NOT NULL AND ${this.formAnswerWhere(c, fa)}`;
+    }
     const t = this.valueTest(c);
     if (t) return this.valueSet(t);
     if (c.type === 'or') return c.conditions.map((x) => this.set(x)).join(' UNION ');
@@ -278,6 +331,8 @@ class Compiler {
         return true;
       case 'answered':
         return c.answered;
+      case 'form_answer':
+        return !this.formAnswerPositive(c).negated;
       default:
         return false;
     }

@@ -28,7 +28,9 @@ import { isIsoDate } from '../attributes/dates.js';
  * - answered: the item has / has no answer (the only condition on free text, which is encrypted).
  * - friend_status: the resident's status on the channel (friend, blocked, unknown).
  * - friend_period: friends for at least / at most n days, or since / until a date (JST).
- * - form_answer: a survey answer (SEG-8); reserved for the forms module, refused until it exists.
+ * - form_answer: an answer to a form (SEG-8): `question` is an item code of the form, `values` option
+ *   codes (in, not_in), or one value to compare (eq, ne, lt…); non-personal items only (checked
+ *   against the form by modules/forms/form-segments.ts). Any of the resident's responses may match.
  * - garbage: residents whose district (the calendar's district item) has a collection of (one of)
  *   `items` on the day `days` from today (JST) in a garbage-collection calendar (DEL-5): with a
  *   daily recurring delivery at 19:00, 「明日は燃やせるごみの収集日です」 to exactly those districts.
@@ -216,7 +218,7 @@ const friendPeriodLeaf = z
       ctx.addIssue({ code: 'custom', path: ['until'], message: '終了日は開始日以降にしてください' });
   });
 
-/** SEG-8: conditions on survey answers. The shape is fixed now; the forms module compiles it. */
+/** SEG-8: conditions on answers to a form (compiled over form_response by segment-sql.ts). */
 const formAnswerLeaf = z.strictObject({
   type: z.literal('form_answer'),
   formId: z.string().uuid('フォームを選んでください'),

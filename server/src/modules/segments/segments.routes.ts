@@ -13,6 +13,7 @@ import { CHANNEL_KINDS } from '../line/channels.service.js';
 import { assertMayTarget, mayTarget } from './segment-access.js';
 import { SegmentDefinitionError, SegmentNotSupportedError, compileSegment } from './segment-sql.js';
 import { calendarChoices } from '../garbage/garbage.service.js';
+import { checkFormAnswerLeaves } from '../forms/form-segments.js';
 import {
   checkDefinitionAgainstItems,
   leavesOf,
@@ -66,7 +67,7 @@ const SORTS = { name: 's.name', updatedAt: 's.updated_at', createdAt: 's.created
 
 /**
  * A definition staff sent: well-formed, naming existing items and options in ways that suit their
- * kinds, and compilable now (survey-answer conditions wait for the forms module). 422 otherwise.
+ * kinds (and forms' questions the account may read), and compilable. 422 otherwise.
  */
 async function checkedDefinition(ctx: StaffRequest, raw: unknown): Promise<SegmentDefinition> {
   const parsed = segmentDefinitionSchema.safeParse(raw);
@@ -87,6 +88,9 @@ async function checkedDefinition(ctx: StaffRequest, raw: unknown): Promise<Segme
     'definition',
     calendars,
   );
+  // SEG-8: answers to forms, checked against the form (and the account's right to read it).
+  if (leavesOf(parsed.data).some((l) => l.leaf.type === 'form_answer'))
+    errors.push(...(await checkFormAnswerLeaves(ctx.m, ctx.ability, parsed.data)));
   if (errors.length) throw new HttpError(422, '条件を確認してください', { errors });
   try {
     compileSegment(parsed.data, [], new Date());

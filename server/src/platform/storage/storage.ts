@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { config } from '../config/config.js';
 
@@ -9,6 +9,8 @@ import { config } from '../config/config.js';
 export interface FileStorage {
   put(key: string, data: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<{ data: Buffer; contentType: string } | null>;
+  /** Removes a file; a key that holds nothing is not an error. */
+  delete(key: string): Promise<void>;
 }
 
 function safeKey(key: string): string {
@@ -39,6 +41,12 @@ export class LocalDiskStorage implements FileStorage {
       if ((e as { code?: string }).code === 'ENOENT') return null;
       throw e;
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = path.join(this.root, safeKey(key));
+    await rm(file, { force: true });
+    await rm(`${file}.meta.json`, { force: true });
   }
 }
 
