@@ -283,6 +283,8 @@ describe('forms: responses for staff', () => {
       files: [],
     });
     expect(detail.body.definition.pages[0].code).toBe('p1');
+    // Counted (and kept) before the change: the count after it must not be the kept one.
+    expect((await list(staffA, { status: 'in_progress' })).body.total).toBe(0);
     const patched = await staffA.patch(`/api/forms/${form.id}/responses/${id}`, {
       status: 'in_progress',
       memo: '電話で本人に確認済み（090-0000-0000）',
