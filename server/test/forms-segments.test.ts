@@ -3,6 +3,7 @@ import { closeDataSources } from '../src/platform/db/data-sources.js';
 import { closeRedis } from '../src/platform/queue/redis.js';
 import { closeFormsQueue } from '../src/modules/forms/form-jobs.js';
 import { APPLICATION, ResidentClient, publishedForm } from './forms-fixtures.js';
+import type { FormDefinitionInput } from '../src/contracts/index.js';
 import { AdminClient, createStaff, createTestTenant, type TestTenant } from './helpers.js';
 
 /**
@@ -164,6 +165,93 @@ describe('forms: answers as segment conditions (SEG-8) and invitations to a segm
       definition: leaf('topics', 'in', ['kosodate']),
     });
     expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+  });
+
+  it('lists the questions the builder may offer: readable, published forms, non-personal items only', async () => {
+    const res = await admin.get('/api/segments/form-questions');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const listed = res.body.items as Array<{
+      id: string;
+      title: string;
+      questions: Array<{ code: string; label: string; kind: string; options?: unknown[] }>;
+    }>;
+    const mine = listed.find((f) => f.id === form.id)!;
+    expect(mine.title).toBe('子育て調査');
+    const codes = mine.questions.map((q) => q.code);
+    // Personal items (氏名 marked personal, 電話番号 and the file by type, the child's name) are not listed.
+    for (const personal of ['name', 'phone', 'photo', 'kid_name']) expect(codes).not.toContain(personal);
+    expect(codes).toEqual(
+      expect.arrayContaining(['area', 'age_group', 'topics', 'people', 'visit', 'opinion', 'kid_grade']),
+    );
+    const byCode = new Map(mine.questions.map((q) => [q.code, q]));
+    expect(byCode.get('people')).toMatchObject({ label: '参加人数', kind: 'number', type: 'number' });
+    expect(byCode.get('visit')).toMatchObject({ kind: 'date' });
+    expect(byCode.get('opinion')).toMatchObject({ kind: 'text' });
+    expect(byCode.get('opinion')!.options).toBeUndefined();
+    // A repeating section's item carries its section's title; hierarchies keep their depth and path.
+    expect(byCode.get('kid_grade')).toMatchObject({ label: 'お子さま：学年', kind: 'choice' });
+    expect(byCode.get('area')!.options).toEqual([
+      { code: 'north', label: '北部', depth: 0, path: '北部' },
+      { code: 'kuma', label: '熊山', depth: 1, path: '北部 › 熊山' },
+      { code: 'yoshii', label: '吉井', depth: 1, path: '北部 › 吉井' },
+      { code: 'south', label: '南部', depth: 0, path: '南部' },
+      { code: 'sanyo', label: '山陽', depth: 1, path: '南部 › 山陽' },
+    ]);
+    // Unpublished forms are not listed.
+    const draft = await admin.post('/api/forms', { title: '下書きの調査', organisationId: t.orgs.ka });
+    expect(draft.status).toBe(201);
+    await admin.put(`/api/forms/${draft.body.id}/draft`, { definition: APPLICATION });
+    const again = (await admin.get('/api/segments/form-questions')).body.items as Array<{ id: string }>;
+    expect(again.map((f) => f.id)).not.toContain(draft.body.id);
+    expect(again.map((f) => f.id)).toEqual(expect.arrayContaining([form.id, other.id]));
+
+    // Another organisation's forms are not listed without a grant; a view grant lists that form.
+    const foreign = await staffB.get('/api/segments/form-questions');
+    expect(foreign.status).toBe(200);
+    expect(foreign.body.items).toEqual([]);
+    const shared = await publishedForm(admin, t.orgs.ka!, APPLICATION, {}, '共有する調査');
+    await admin.put(`/api/forms/${shared.id}/grants`, {
+      grants: [{ granteeType: 'organisation', granteeId: t.orgs.kb, permissions: ['view'] }],
+    });
+    const granted = await staffB.get('/api/segments/form-questions');
+    expect(granted.body.items.map((f: { id: string }) => f.id)).toEqual([shared.id]);
+  });
+
+  it('lists questions across published versions: the latest label wins, dropped ones are marked 旧版', async () => {
+    const def = (label: string, withNote: boolean): FormDefinitionInput => ({
+      schemaVersion: 1,
+      pages: [
+        {
+          code: 'p1',
+          title: '',
+          sections: [
+            {
+              code: 's1',
+              title: '',
+              items: [
+                { type: 'number' as const, code: 'score', label },
+                ...(withNote ? [{ type: 'shortText' as const, code: 'note', label: '備考' }] : []),
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const f = await publishedForm(admin, t.orgs.ka!, def('点数', true), {}, '版を重ねた調査');
+    expect(
+      (await admin.put(`/api/forms/${f.id}/draft`, { definition: def('満足度（10点満点）', false) })).status,
+    ).toBe(200);
+    expect((await admin.post(`/api/forms/${f.id}/publish`)).status).toBe(200);
+    const res = await admin.get('/api/segments/form-questions');
+    const listed = (res.body.items as Array<{ id: string; questions: unknown[] }>).find(
+      (x) => x.id === f.id,
+    )!;
+    expect(listed.questions).toEqual([
+      { code: 'score', label: '満足度（10点満点）', type: 'number', kind: 'number' },
+      { code: 'note', label: '備考（旧版）', type: 'shortText', kind: 'text' },
+    ]);
+    // What is listed is what a condition may name.
+    expect((await count(leaf('note', 'answered', [], f.id))).status).toBe(200);
   });
 
   it('FORM-6: creates a draft delivery to a segment with a button to the form', async () => {

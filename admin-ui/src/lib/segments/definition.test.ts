@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  FORM_ANSWER,
   buildDefinition,
+  describeFormAnswer,
+  formOpLabel,
+  formOpsFor,
   fromDefinition,
   mayNest,
   newGroup,
   newLeaf,
   nodeOfPath,
+  questionItem,
   summarise,
   toHalfWidth,
   visibleErrors,
@@ -13,7 +18,7 @@ import {
   type UiLeaf,
 } from './definition';
 import { descendantsOf, indexOptions, normaliseChoice } from './options';
-import type { AttributeItem, Condition } from './types';
+import type { AttributeItem, Condition, FormAnswerOp, FormChoice } from './types';
 
 const area: AttributeItem = {
   id: 'i1',
@@ -298,5 +303,197 @@ describe('segment builder model', () => {
       items,
     );
     expect(built.definition).toMatchObject({ conditions: [{ max: 2 }] });
+  });
+});
+
+describe('SEG-8: answers to forms as conditions', () => {
+  const FORM_ID = '00000000-0000-4000-8000-000000000001';
+  const GONE_ID = '00000000-0000-4000-8000-000000000002';
+  const survey: FormChoice = {
+    id: FORM_ID,
+    title: '市民満足度調査',
+    questions: [
+      {
+        code: 'satisfaction',
+        label: '満足度',
+        type: 'singleChoice',
+        kind: 'choice',
+        options: [
+          { code: 'very', label: 'とても満足', depth: 0, path: 'とても満足' },
+          { code: 'ok', label: '満足', depth: 0, path: '満足' },
+          { code: 'bad', label: '不満', depth: 0, path: '不満' },
+        ],
+      },
+      {
+        code: 'district',
+        label: 'お住まいの地区',
+        type: 'hierarchyChoice',
+        kind: 'choice',
+        options: [
+          { code: 'north', label: '北部', depth: 0, path: '北部' },
+          { code: 'kuma', label: '熊山', depth: 1, path: '北部 › 熊山' },
+          { code: 'yoshii', label: '吉井', depth: 1, path: '北部 › 吉井' },
+          { code: 'south', label: '南部', depth: 0, path: '南部' },
+        ],
+      },
+      { code: 'people', label: '参加人数', type: 'number', kind: 'number' },
+      { code: 'visit', label: '来庁日', type: 'date', kind: 'date' },
+      { code: 'opinion', label: 'ご意見', type: 'longText', kind: 'text' },
+    ],
+  };
+  const forms = [survey];
+  const leafOf = (patch: Partial<UiLeaf>): UiLeaf => ({ ...newLeaf(FORM_ANSWER), formId: FORM_ID, ...patch });
+  const build = (l: UiLeaf) => buildDefinition(newGroup('and', [l]), [], [], forms);
+
+  it('round-trips every kind of question between the API and the builder', () => {
+    const defs: Condition[] = [
+      { type: 'form_answer', formId: FORM_ID, question: 'satisfaction', op: 'in', values: ['very', 'ok'] },
+      { type: 'form_answer', formId: FORM_ID, question: 'district', op: 'not_in', values: ['north'] },
+      { type: 'form_answer', formId: FORM_ID, question: 'people', op: 'gte', values: [3] },
+      { type: 'form_answer', formId: FORM_ID, question: 'visit', op: 'lt', values: ['2026-06-01'] },
+      { type: 'form_answer', formId: FORM_ID, question: 'opinion', op: 'answered', values: [] },
+      { type: 'form_answer', formId: FORM_ID, question: 'satisfaction', op: 'not_answered', values: [] },
+      // Operators the builder does not offer first are kept as saved.
+      { type: 'form_answer', formId: FORM_ID, question: 'district', op: 'eq', values: ['north'] },
+    ];
+    for (const c of defs) {
+      const def: Condition = { type: 'and', conditions: [c] };
+      const ui = fromDefinition(def);
+      expect((ui.children[0] as UiLeaf).subject).toBe(FORM_ANSWER);
+      const built = buildDefinition(ui, [], [], forms);
+      expect(built.errors, JSON.stringify(c)).toEqual({});
+      expect(built.definition).toEqual(def);
+    }
+  });
+
+  it('builds conditions from what staff choose: parents cover their children, full-width digits count', () => {
+    expect(
+      build(leafOf({ question: 'district', formOp: 'in', formCodes: ['kuma', 'north', 'south'] })).definition,
+    ).toEqual({
+      type: 'and',
+      conditions: [
+        { type: 'form_answer', formId: FORM_ID, question: 'district', op: 'in', values: ['north', 'south'] },
+      ],
+    });
+    expect(build(leafOf({ question: 'people', formOp: 'gt', formValue: '１０' })).definition).toEqual({
+      type: 'and',
+      conditions: [{ type: 'form_answer', formId: FORM_ID, question: 'people', op: 'gt', values: [10] }],
+    });
+    // A text question can only be asked whether it was answered; values typed before are dropped.
+    expect(build(leafOf({ question: 'opinion', formOp: 'gte', formValue: '3' })).definition).toEqual({
+      type: 'and',
+      conditions: [{ type: 'form_answer', formId: FORM_ID, question: 'opinion', op: 'answered', values: [] }],
+    });
+    expect(
+      build(leafOf({ question: 'satisfaction', formOp: 'answered', formCodes: ['ok'] })).definition,
+    ).toEqual({
+      type: 'and',
+      conditions: [
+        { type: 'form_answer', formId: FORM_ID, question: 'satisfaction', op: 'answered', values: [] },
+      ],
+    });
+  });
+
+  it('checks locally with Japanese messages', () => {
+    const errorsOf = (patch: Partial<UiLeaf>) => {
+      const l = leafOf(patch);
+      const built = build(l);
+      expect(built.definition).toBeNull();
+      return { errors: built.errors[l.key], missing: [...built.missing] };
+    };
+    expect(errorsOf({ formId: '' }).errors).toEqual({ form: 'フォームを選んでください' });
+    expect(errorsOf({ question: '' }).errors).toEqual({ question: '設問を選んでください' });
+    expect(errorsOf({ question: 'satisfaction', formOp: 'in' }).errors).toEqual({
+      values: '選択肢を1つ以上選んでください',
+    });
+    expect(errorsOf({ question: 'people', formOp: 'gte', formValue: '' }).errors).toEqual({
+      values: '値を入力してください',
+    });
+    const wrongNumber = errorsOf({ question: 'people', formOp: 'gte', formValue: '三人' });
+    expect(wrongNumber.errors).toEqual({ values: '値を数値で入力してください（例：3、2.5）' });
+    // Wrong values show at once; empty ones wait for a save attempt.
+    expect(wrongNumber.missing).toEqual([]);
+    expect(errorsOf({ question: 'visit', formOp: 'gte', formValue: '2026-13-45' }).errors).toEqual({
+      values: '日付を正しく入力してください（例：2026-04-01）',
+    });
+    expect(errorsOf({ question: 'name' }).errors).toEqual({
+      question: '設問「name」はこのフォームで使えません。別の設問を選んでください',
+    });
+    expect(errorsOf({ formId: GONE_ID, question: 'satisfaction' }).errors).toEqual({
+      form: 'このフォームは見られないか削除されました。別のフォームを選んでください',
+    });
+  });
+
+  it('keeps a saved condition on a form this account cannot see, until another form is chosen', () => {
+    const saved: Condition = {
+      type: 'form_answer',
+      formId: GONE_ID,
+      question: 'q1',
+      op: 'in',
+      values: ['a'],
+    };
+    const ui = fromDefinition(saved);
+    expect(buildDefinition(ui, [], [], forms).definition).toEqual({ type: 'and', conditions: [saved] });
+    expect(summarise(saved, [], [], forms)).toBe(
+      '見られないか削除されたフォームの設問「q1」で「a」を回答した人に当てはまる友だち',
+    );
+    const leaf = ui.children[0] as UiLeaf;
+    leaf.formId = FORM_ID;
+    leaf.question = '';
+    expect(buildDefinition(ui, [], [], forms).definition).toBeNull();
+  });
+
+  it('describes conditions in plain Japanese', () => {
+    const d = (op: FormAnswerOp, question: string, values: Array<string | number> = []) =>
+      describeFormAnswer({ type: 'form_answer', formId: FORM_ID, question, op, values }, forms);
+    expect(d('in', 'satisfaction', ['ok', 'very'])).toBe(
+      'フォーム「市民満足度調査」の設問「満足度」で「満足」「とても満足」のいずれかを回答した人',
+    );
+    expect(d('in', 'satisfaction', ['ok'])).toBe(
+      'フォーム「市民満足度調査」の設問「満足度」で「満足」を回答した人',
+    );
+    expect(d('not_in', 'satisfaction', ['bad', 'ok'])).toBe(
+      'フォーム「市民満足度調査」の設問「満足度」で「不満」「満足」のどれも選んでいない人（未回答を含む）',
+    );
+    expect(d('in', 'district', ['north'])).toBe(
+      'フォーム「市民満足度調査」の設問「お住まいの地区」で「北部」（その下の2件を含む）を回答した人',
+    );
+    expect(d('gte', 'people', [3])).toBe('フォーム「市民満足度調査」の設問「参加人数」で3以上を回答した人');
+    expect(d('ne', 'people', [3])).toBe(
+      'フォーム「市民満足度調査」の設問「参加人数」で3以外を回答した人（未回答を含む）',
+    );
+    expect(d('lt', 'visit', ['2026-06-01'])).toBe(
+      'フォーム「市民満足度調査」の設問「来庁日」で2026年6月1日より前の日付を回答した人',
+    );
+    expect(d('answered', 'opinion')).toBe('フォーム「市民満足度調査」の設問「ご意見」に回答した人');
+    expect(d('not_answered', 'opinion')).toBe('フォーム「市民満足度調査」の設問「ご意見」に回答していない人');
+    expect(
+      summarise(
+        {
+          type: 'and',
+          conditions: [
+            { type: 'form_answer', formId: FORM_ID, question: 'opinion', op: 'answered', values: [] },
+            { type: 'friend_status', statuses: ['friend'] },
+          ],
+        },
+        [],
+        [],
+        forms,
+      ),
+    ).toBe(
+      'フォーム「市民満足度調査」の設問「ご意見」に回答した人、かつ友だちの状態が「友だち」のいずれかに当てはまる友だち',
+    );
+  });
+
+  it('offers the operators that fit each kind of question', () => {
+    expect(formOpsFor('choice')).toEqual(['in', 'not_in', 'answered', 'not_answered']);
+    expect(formOpsFor('text')).toEqual(['answered', 'not_answered']);
+    expect(formOpsFor('choice', 'eq')).toEqual(['in', 'not_in', 'answered', 'not_answered', 'eq']);
+    expect(formOpsFor('text', 'gte')).toEqual(['answered', 'not_answered']);
+    expect(formOpLabel('date', 'gte')).toBe('この日以降');
+    expect(formOpLabel('number', 'lt')).toBe('未満');
+    const item = questionItem(survey.questions[1]!);
+    expect(item.kind).toBe('hierarchy');
+    expect(descendantsOf(indexOptions(item), 'north')).toEqual(['kuma', 'yoshii']);
   });
 });

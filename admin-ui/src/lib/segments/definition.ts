@@ -14,10 +14,16 @@ import {
   type AttributeItem,
   type CalendarChoice,
   type Condition,
+  type FormAnswerLeaf,
+  type FormAnswerOp,
+  type FormChoice,
+  type FormQuestion,
+  type FormQuestionKind,
   type FriendStatus,
   type ItemKind,
   type Leaf,
   type NumberOp,
+  type OptionNode,
 } from './types';
 
 export type GroupOp = 'and' | 'or' | 'not';
@@ -74,8 +80,19 @@ export interface UiLeaf {
   garbageItems: string[];
   /** Days from today of the collection ('1': tomorrow). */
   garbageDays: string;
-  /** A condition this console does not edit (survey answers, SEG-8): kept as it was. */
-  raw?: Leaf;
+  /** SEG-8 (FORM_ANSWER): the form, its question (item code), how answers compare. */
+  formId: string;
+  question: string;
+  formOp: FormAnswerOp;
+  /** Chosen option codes (in / not_in; eq / ne on a choice question: the first). */
+  formCodes: string[];
+  /** The number or date compared with (eq… on number and date questions). */
+  formValue: string;
+  /**
+   * A saved form_answer leaf as it was: kept unchanged while its form is not among those this
+   * account may read (or it was deleted), so opening and saving a segment loses nothing.
+   */
+  raw?: FormAnswerLeaf;
 }
 
 export interface UiGroup {
@@ -121,6 +138,11 @@ export function newLeaf(subject = ''): UiLeaf {
     calendar: '',
     garbageItems: [],
     garbageDays: '1',
+    formId: '',
+    question: '',
+    formOp: 'in',
+    formCodes: [],
+    formValue: '',
   };
 }
 
@@ -256,8 +278,20 @@ function leafToUi(c: Leaf): UiLeaf {
         since: c.since ?? '',
         until: c.until ?? '',
       };
-    case 'form_answer':
-      return { ...l, subject: FORM_ANSWER, raw: c };
+    case 'form_answer': {
+      const values = c.values ?? [];
+      const compare = !['answered', 'not_answered', 'in', 'not_in'].includes(c.op);
+      return {
+        ...l,
+        subject: FORM_ANSWER,
+        formId: c.formId,
+        question: c.question,
+        formOp: c.op,
+        formCodes: values.map(String),
+        formValue: compare && values.length ? String(values[0]) : '',
+        raw: c,
+      };
+    }
     case 'garbage':
       return {
         ...l,
@@ -350,6 +384,7 @@ function leafToApi(
   l: UiLeaf,
   item: AttributeItem | undefined,
   calendars: CalendarChoice[],
+  forms: FormChoice[],
 ): { leaf: Leaf | null; errors: Record<string, string> } {
   const e: Record<string, string> = {};
   const done = (leaf: Leaf) => ({ leaf: Object.keys(e).length ? null : leaf, errors: e });
@@ -370,8 +405,7 @@ function leafToApi(
       days: days ?? 1,
     });
   }
-  if (l.subject === FORM_ANSWER)
-    return l.raw ? { leaf: l.raw, errors: e } : { leaf: null, errors: { subject: '項目を選んでください' } };
+  if (l.subject === FORM_ANSWER) return formAnswerToApi(l, forms);
   if (l.subject === FRIEND_STATUS) {
     if (!l.statuses.length) e.statuses = '状態を1つ以上選んでください';
     return done({ type: 'friend_status', statuses: [...l.statuses] });
@@ -491,6 +525,142 @@ function leafToApi(
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// SEG-8: answers to forms
+
+/** The operators the builder offers per kind of question, the first being the usual one. */
+export const FORM_OPS: Record<FormQuestionKind, FormAnswerOp[]> = {
+  choice: ['in', 'not_in', 'answered', 'not_answered'],
+  number: ['gte', 'gt', 'lte', 'lt', 'eq', 'ne', 'answered', 'not_answered'],
+  date: ['gte', 'gt', 'lte', 'lt', 'eq', 'answered', 'not_answered'],
+  text: ['answered', 'not_answered'],
+};
+
+/** How each operator reads in the 当てはまり方 / 比較 list, per kind. */
+export function formOpLabel(kind: FormQuestionKind, op: FormAnswerOp): string {
+  if (op === 'answered') return '回答した';
+  if (op === 'not_answered') return '回答していない';
+  if (kind === 'choice') {
+    const labels: Partial<Record<FormAnswerOp, string>> = {
+      in: 'いずれかを選んだ',
+      not_in: 'どれも選んでいない（未回答を含む）',
+      eq: 'この選択肢そのもの（下の階層を含めない）',
+      ne: 'この選択肢そのものではない（未回答を含む）',
+    };
+    return labels[op] ?? op;
+  }
+  const number: Record<string, string> = {
+    gte: '以上',
+    gt: 'より大きい',
+    lte: '以下',
+    lt: '未満',
+    eq: '等しい',
+    ne: '等しくない（未回答を含む）',
+  };
+  const date: Record<string, string> = {
+    gte: 'この日以降',
+    gt: 'この日より後',
+    lte: 'この日以前',
+    lt: 'この日より前',
+    eq: 'この日',
+    ne: 'この日ではない（未回答を含む）',
+  };
+  return (kind === 'date' ? date : number)[op] ?? op;
+}
+
+/** The operators to list for a question: the usual ones, plus a saved one outside them. */
+export function formOpsFor(kind: FormQuestionKind, current?: FormAnswerOp): FormAnswerOp[] {
+  const ops = FORM_OPS[kind];
+  const allowed: FormAnswerOp[] =
+    kind === 'choice' ? [...ops, 'eq', 'ne'] : kind === 'date' ? [...ops, 'ne'] : ops;
+  return current && !ops.includes(current) && allowed.includes(current) ? [...ops, current] : ops;
+}
+
+/** A choice question's options as an attribute-like item, for the option picker and sentences. */
+export function questionItem(q: FormQuestion): AttributeItem {
+  const roots: OptionNode[] = [];
+  const stack: OptionNode[] = [];
+  for (const o of q.options ?? []) {
+    const node: OptionNode = { code: o.code, label: o.label };
+    stack.length = Math.min(stack.length, o.depth);
+    const parent = stack[stack.length - 1];
+    if (parent) (parent.children ??= []).push(node);
+    else roots.push(node);
+    stack.push(node);
+  }
+  const hierarchy = (q.options ?? []).some((o) => o.depth > 0);
+  return {
+    id: q.code,
+    code: q.code,
+    kind: hierarchy ? 'hierarchy' : 'single',
+    label: q.label,
+    status: 'active',
+    config: { options: roots },
+  };
+}
+
+/** The form and question a leaf names, when this account may read them. */
+export function findQuestion(
+  forms: FormChoice[],
+  formId: string,
+  question: string,
+): { form: FormChoice | undefined; question: FormQuestion | undefined } {
+  const form = forms.find((f) => f.id === formId);
+  return { form, question: form?.questions.find((q) => q.code === question) };
+}
+
+export const FORM_GONE = 'このフォームは見られないか削除されました';
+
+function formAnswerToApi(
+  l: UiLeaf,
+  forms: FormChoice[],
+): { leaf: Leaf | null; errors: Record<string, string> } {
+  const e: Record<string, string> = {};
+  const found = findQuestion(forms, l.formId, l.question);
+  // A saved condition on a form this account cannot see stays as it was (the server decides).
+  if (!found.form && l.raw && l.raw.formId === l.formId) return { leaf: l.raw, errors: e };
+  if (!l.formId) return { leaf: null, errors: { form: 'フォームを選んでください' } };
+  if (!found.form) return { leaf: null, errors: { form: `${FORM_GONE}。別のフォームを選んでください` } };
+  if (!l.question) return { leaf: null, errors: { question: '設問を選んでください' } };
+  const q = found.question;
+  if (!q)
+    return {
+      leaf: null,
+      errors: { question: `設問「${l.question}」はこのフォームで使えません。別の設問を選んでください` },
+    };
+  const op = formOpsFor(q.kind, l.formOp).includes(l.formOp) ? l.formOp : FORM_OPS[q.kind][0]!;
+  const leaf = (values: Array<string | number>): Leaf => ({
+    type: 'form_answer',
+    formId: l.formId,
+    question: q.code,
+    op,
+    values,
+  });
+  if (op === 'answered' || op === 'not_answered') return { leaf: leaf([]), errors: e };
+  if (q.kind === 'choice') {
+    const index = indexOptions(questionItem(q));
+    if (op === 'eq' || op === 'ne') {
+      const code = l.formCodes.find((c) => index.has(c));
+      if (!code) return { leaf: null, errors: { values: '選択肢を選んでください' } };
+      return { leaf: leaf([code]), errors: e };
+    }
+    const codes = normaliseChoice(index, l.formCodes, false);
+    if (!codes.length) return { leaf: null, errors: { values: '選択肢を1つ以上選んでください' } };
+    return { leaf: leaf(codes), errors: e };
+  }
+  const text = toHalfWidth(l.formValue.trim());
+  if (q.kind === 'number') {
+    if (!text) return { leaf: null, errors: { values: '値を入力してください' } };
+    const n = parseNum(text);
+    if (n === null) return { leaf: null, errors: { values: '値を数値で入力してください（例：3、2.5）' } };
+    return { leaf: leaf([n]), errors: e };
+  }
+  if (!text) return { leaf: null, errors: { values: '日付を入力してください' } };
+  if (!ISO.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`)))
+    return { leaf: null, errors: { values: '日付を正しく入力してください（例：2026-04-01）' } };
+  return { leaf: leaf([text]), errors: e };
+}
+
 /** Serialised depth of the conditions directly inside a group at `depth`. */
 export function childDepth(g: Pick<UiGroup, 'op' | 'children'>, depth: number): number {
   return g.op === 'not' && g.children.length > 1 ? depth + 2 : depth + 1;
@@ -511,6 +681,7 @@ export function buildDefinition(
   root: UiGroup,
   items: AttributeItem[],
   calendars: CalendarChoice[] = [],
+  forms: FormChoice[] = [],
 ): Built {
   const byCode = new Map(items.map((i) => [i.code, i]));
   const errors: LocalErrors = {};
@@ -523,7 +694,7 @@ export function buildDefinition(
     paths.push({ path, key: n.key });
     depth = Math.max(depth, d);
     if (n.kind === 'leaf') {
-      const r = leafToApi(n, byCode.get(n.subject), calendars);
+      const r = leafToApi(n, byCode.get(n.subject), calendars, forms);
       if (Object.keys(r.errors).length) errors[n.key] = r.errors;
       for (const [field, message] of Object.entries(r.errors))
         if (EMPTY.test(message)) missing.add(`${n.key}:${field}`);
@@ -626,6 +797,7 @@ export function describeLeaf(
   c: Leaf,
   byCode: Map<string, AttributeItem>,
   calendars: CalendarChoice[] = [],
+  forms: FormChoice[] = [],
 ): string {
   if (c.type === 'garbage') {
     const name = calendars.find((x) => x.code === c.calendar)?.name ?? c.calendar;
@@ -645,7 +817,7 @@ export function describeLeaf(
         : '';
     return [period, dates].filter(Boolean).join('、かつ');
   }
-  if (c.type === 'form_answer') return 'アンケートの回答（この条件はまだ使えません）';
+  if (c.type === 'form_answer') return describeFormAnswer(c, forms);
   const item = byCode.get(c.item);
   const name = quote(item?.label ?? c.item);
   switch (c.type) {
@@ -699,20 +871,79 @@ function describe(
   byCode: Map<string, AttributeItem>,
   nested: boolean,
   calendars: CalendarChoice[],
+  forms: FormChoice[],
 ): string {
   if (c.type === 'and' || c.type === 'or') {
-    if (c.conditions.length === 1) return describe(c.conditions[0]!, byCode, nested, calendars);
+    if (c.conditions.length === 1) return describe(c.conditions[0]!, byCode, nested, calendars, forms);
     const joined = c.conditions
-      .map((x) => describe(x, byCode, true, calendars))
+      .map((x) => describe(x, byCode, true, calendars, forms))
       .join(c.type === 'and' ? '、かつ' : '、または');
     return nested ? `（${joined}）` : joined;
   }
-  if (c.type === 'not') return `［${describe(c.condition, byCode, false, calendars)}］に当てはまらない`;
-  return describeLeaf(c, byCode, calendars);
+  if (c.type === 'not')
+    return `［${describe(c.condition, byCode, false, calendars, forms)}］に当てはまらない`;
+  return describeLeaf(c, byCode, calendars, forms);
 }
 
 /** The definition in one sentence: 「…」が…、かつ…友だち. */
-export function summarise(def: Condition, items: AttributeItem[], calendars: CalendarChoice[] = []): string {
+export function summarise(
+  def: Condition,
+  items: AttributeItem[],
+  calendars: CalendarChoice[] = [],
+  forms: FormChoice[] = [],
+): string {
   const byCode = new Map(items.map((i) => [i.code, i]));
-  return `${describe(def, byCode, false, calendars)}に当てはまる友だち`;
+  return `${describe(def, byCode, false, calendars, forms)}に当てはまる友だち`;
+}
+
+/**
+ * 「フォーム「市民満足度調査」の設問「満足度」で「満足」「とても満足」のいずれかを回答した人」.
+ * A form this account cannot see is named as such, its question by code.
+ */
+export function describeFormAnswer(c: FormAnswerLeaf, forms: FormChoice[] = []): string {
+  const { form, question } = findQuestion(forms, c.formId, c.question);
+  const about = `${form ? `フォーム${quote(form.title)}` : '見られないか削除されたフォーム'}の設問${quote(question?.label ?? c.question)}`;
+  const values = c.values ?? [];
+  if (c.op === 'answered') return `${about}に回答した人`;
+  if (c.op === 'not_answered') return `${about}に回答していない人`;
+  if (question?.kind === 'choice' || c.op === 'in' || c.op === 'not_in') {
+    const item = question ? questionItem(question) : undefined;
+    const index = item ? indexOptions(item) : new Map<string, IndexedOption>();
+    const names = optionNames(
+      index,
+      values.map(String),
+      c.op === 'eq' || c.op === 'ne',
+      item?.kind === 'hierarchy',
+    );
+    const one = values.length === 1;
+    if (c.op === 'in') return `${about}で${names}${one ? '' : 'のいずれか'}を回答した人`;
+    if (c.op === 'not_in')
+      return `${about}で${names}${one ? 'を' : 'のどれも'}選んでいない人（未回答を含む）`;
+    if (c.op === 'eq') return `${about}で${names}を回答した人`;
+    if (c.op === 'ne') return `${about}で${names}以外を回答した人（未回答を含む）`;
+  }
+  const v = values[0];
+  const shown =
+    question?.kind === 'date' || (typeof v === 'string' && ISO.test(v))
+      ? formatIsoDate(String(v))
+      : String(v);
+  const phrase: Record<string, string> = {
+    gte: `${shown}以上`,
+    gt: `${shown}より大きい値`,
+    lte: `${shown}以下`,
+    lt: `${shown}未満`,
+    eq: shown,
+    ne: `${shown}以外`,
+  };
+  const datePhrase: Record<string, string> = {
+    gte: `${shown}以降の日付`,
+    gt: `${shown}より後の日付`,
+    lte: `${shown}以前の日付`,
+    lt: `${shown}より前の日付`,
+    eq: shown,
+    ne: `${shown}以外の日付`,
+  };
+  const isDate = question ? question.kind === 'date' : typeof v === 'string';
+  const what = (isDate ? datePhrase : phrase)[c.op] ?? shown;
+  return `${about}で${what}を回答した人${c.op === 'ne' ? '（未回答を含む）' : ''}`;
 }

@@ -101,11 +101,15 @@ export interface FriendPeriodLeaf {
   since?: string;
   until?: string;
 }
+/** SEG-8: how a form_answer leaf compares (negations include those who did not answer). */
+export type FormAnswerOp =
+  'answered' | 'not_answered' | 'in' | 'not_in' | 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte';
 export interface FormAnswerLeaf {
   type: 'form_answer';
   formId: string;
+  /** The item's code in the form. */
   question: string;
-  op: string;
+  op: FormAnswerOp;
   values?: Array<string | number>;
 }
 /** DEL-5: the resident's district collects (one of) `items` on today + `days` in a garbage calendar. */
@@ -142,6 +146,33 @@ export interface CalendarChoice {
   name: string;
   /** Its item names (燃やせるごみ…); empty before the first upload. */
   items: string[];
+}
+
+/** SEG-8: a question as the builder offers it (GET /api/segments/form-questions). */
+export type FormQuestionKind = 'choice' | 'number' | 'date' | 'text';
+export interface FormQuestionOption {
+  code: string;
+  label: string;
+  /** 0 at the top of a hierarchy. */
+  depth: number;
+  /** Labels from the top (「北部 › 熊山」). */
+  path: string;
+}
+export interface FormQuestion {
+  code: string;
+  /** The latest version's label; 「（旧版）」 for questions only older versions have. */
+  label: string;
+  /** The form item's type (singleChoice, number…). */
+  type: string;
+  kind: FormQuestionKind;
+  /** Choice questions: parents before their children. */
+  options?: FormQuestionOption[];
+}
+/** A published form this account may read, with the questions a condition may name. */
+export interface FormChoice {
+  id: string;
+  title: string;
+  questions: FormQuestion[];
 }
 
 // ---------------------------------------------------------------------------------------------

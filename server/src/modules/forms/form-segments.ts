@@ -120,3 +120,96 @@ export async function checkFormAnswerLeaves(
   }
   return errors;
 }
+
+/** How the segment builder asks about a question: by its answers' shape. */
+export type FormQuestionKind = 'choice' | 'number' | 'date' | 'text';
+
+export interface FormQuestionOption {
+  code: string;
+  label: string;
+  /** 0 at the top of a hierarchy. */
+  depth: number;
+  /** Labels from the top (「北部 › 熊山」); the label itself for flat choices. */
+  path: string;
+}
+
+export interface FormQuestion {
+  code: string;
+  label: string;
+  type: string;
+  kind: FormQuestionKind;
+  /** Choice questions only, parents before their children (depth-first). */
+  options?: FormQuestionOption[];
+}
+
+export interface FormQuestions {
+  id: string;
+  title: string;
+  questions: FormQuestion[];
+}
+
+const OLD_VERSION = '（旧版）';
+
+function questionKind(type: string): FormQuestionKind {
+  if (type === 'number') return 'number';
+  if (type === 'date') return 'date';
+  if (
+    type === 'singleChoice' ||
+    type === 'multipleChoice' ||
+    type === 'dropdown' ||
+    type === 'hierarchyChoice'
+  )
+    return 'choice';
+  return 'text';
+}
+
+/**
+ * SEG-8, for the segment builder: the published forms this account may read and, for each, the
+ * questions a condition may name — exactly what checkFormAnswerLeaves accepts. Questions span
+ * every published version (responses to older versions still count), in the latest version's
+ * order with its labels; questions dropped since are listed after them, marked 「（旧版）」.
+ * Items of repeating sections carry their section's title, as a condition on them matches any
+ * entry. Personal items are never listed.
+ */
+export async function formQuestionsForSegments(
+  m: EntityManager,
+  ability: AppAbility,
+): Promise<FormQuestions[]> {
+  const forms: Array<{ id: string; organisation_id: string; title: string }> = await m.query(
+    'select id, organisation_id, title from form where published_version is not null order by title, id',
+  );
+  const out: FormQuestions[] = [];
+  for (const form of forms) {
+    if (!ability.can('read', subject('Form', { id: form.id, organisationId: form.organisation_id })))
+      continue;
+    const versions = await allCompiledVersions(m, form.id);
+    const latest = versions[versions.length - 1];
+    const seen = new Set<string>();
+    const questions: FormQuestion[] = [];
+    // Newest version first, so the latest label (and position) wins.
+    for (let v = versions.length - 1; v >= 0; v--) {
+      for (const ci of versions[v]!.items.values()) {
+        if (!ci.input || seen.has(ci.code)) continue;
+        seen.add(ci.code);
+        if (isPersonalItem(ci)) continue;
+        const base = ('label' in ci.item && ci.item.label) || ci.code;
+        const section = ci.section.section;
+        const label =
+          (section.repeat && section.title ? `${section.title}：${base}` : base) +
+          (versions[v] === latest ? '' : OLD_VERSION);
+        const kind = questionKind(ci.item.type);
+        const q: FormQuestion = { code: ci.code, label, type: ci.item.type, kind };
+        if (kind === 'choice' && ci.options)
+          q.options = [...ci.options.entries()].map(([code, o]) => ({
+            code,
+            label: o.label,
+            depth: o.path.length - 1,
+            path: o.path.map((c) => ci.options!.get(c)?.label ?? c).join(' › '),
+          }));
+        questions.push(q);
+      }
+    }
+    if (questions.length) out.push({ id: form.id, title: form.title, questions });
+  }
+  return out;
+}

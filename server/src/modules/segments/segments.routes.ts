@@ -13,7 +13,7 @@ import { CHANNEL_KINDS } from '../line/channels.service.js';
 import { assertMayTarget, mayTarget } from './segment-access.js';
 import { SegmentDefinitionError, SegmentNotSupportedError, compileSegment } from './segment-sql.js';
 import { calendarChoices } from '../garbage/garbage.service.js';
-import { checkFormAnswerLeaves } from '../forms/form-segments.js';
+import { checkFormAnswerLeaves, formQuestionsForSegments } from '../forms/form-segments.js';
 import {
   checkDefinitionAgainstItems,
   leavesOf,
@@ -248,6 +248,12 @@ export function segmentsRouter(): Router {
       const result = await countSegment(ctx.m, definition, body.channel, new Date());
       return { ...result, channel: body.channel, tookMs: Math.round(performance.now() - started) };
     }),
+  );
+
+  // SEG-8: the forms and questions the builder offers for 「フォームの回答」. Before '/:id'.
+  r.get(
+    '/form-questions',
+    staffRoute(opts, async (ctx) => ({ items: await formQuestionsForSegments(ctx.m, ctx.ability) })),
   );
 
   r.get(
