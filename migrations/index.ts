@@ -14,6 +14,7 @@ import { EmailDelivery1764892800000 } from './1764892800000-email-delivery.js';
 import { GarbageCalendar1764979200000 } from './1764979200000-garbage-calendar.js';
 import { DeliveryAbTest1765065600000 } from './1765065600000-delivery-ab-test.js';
 import { Forms1765152000000 } from './1765152000000-forms.js';
+import { FormsTalk1765238400000 } from './1765238400000-forms-talk.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -33,4 +34,5 @@ export const allMigrations = [
   GarbageCalendar1764979200000,
   DeliveryAbTest1765065600000,
   Forms1765152000000,
+  FormsTalk1765238400000,
 ];

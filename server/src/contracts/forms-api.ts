@@ -62,6 +62,11 @@ export const FORM_URL_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{2,39}$/;
 export const FORM_NOTIFY_EMAILS_MAX = 10;
 export const FORM_COMPLETION_MESSAGE_MAX = 500;
 export const FORM_RESPONSE_LIMIT_MAX = 10_000_000;
+export const FORM_TALK_KEYWORD_MAX = 30;
+/** Postback data that starts answering a form in the talk (rich-menu areas, buttons): `form:<code>:start`. */
+export const formTalkStartData = (code: string) => `form:${code}:start`;
+/** A message staff send to one respondent (FORM-10 ⑧). */
+export const FORM_MESSAGE_MAX = 1000;
 
 const instant = (what: string) =>
   z.iso
@@ -106,6 +111,18 @@ const settingsFields = {
   receiptPrefix: z
     .string({ error: '受付番号の頭文字を入力してください' })
     .regex(FORM_RECEIPT_PREFIX_PATTERN, '受付番号の頭文字は英大文字1〜3文字にしてください'),
+  /**
+   * FORM-10 会話形式: residents may answer in the LINE talk, item by item (non-personal items
+   * only; personal parts continue on the form's page, docs/decisions/0012-forms-in-the-talk.md).
+   */
+  talkMode: z.boolean({ error: 'トークで回答できるようにするかを選んでください' }),
+  /** A word the resident sends in the talk to start answering (besides buttons and the rich menu). */
+  talkKeyword: z
+    .string({ error: '開始のキーワードを入力してください' })
+    .trim()
+    .min(1, '開始のキーワードを入力してください')
+    .max(FORM_TALK_KEYWORD_MAX, `開始のキーワードは${FORM_TALK_KEYWORD_MAX}文字以内にしてください`)
+    .nullable(),
 };
 
 export const DEFAULT_FORM_SETTINGS = {
@@ -119,6 +136,8 @@ export const DEFAULT_FORM_SETTINGS = {
   sendCompletionToTalk: true,
   requireLineLogin: true,
   receiptPrefix: 'R',
+  talkMode: false,
+  talkKeyword: null,
 } as const satisfies { [K in keyof typeof settingsFields]: z.infer<(typeof settingsFields)[K]> };
 
 function checkSettings(s: z.infer<z.ZodObject<typeof settingsFields>>, ctx: z.RefinementCtx): void {

@@ -1,4 +1,6 @@
 import { Queue, Worker, type JobsOptions } from 'bullmq';
+import type { EntityManager } from 'typeorm';
+import { decryptField } from '../../platform/crypto/tenant-keys.js';
 import { withOps } from '../../platform/db/data-sources.js';
 import { withTenant } from '../../platform/db/tenant-context.js';
 import { HttpError } from '../../platform/http/errors.js';
@@ -20,6 +22,7 @@ import { consoleUrl, settingsOf, updatedRows } from './forms.service.js';
  *   the number; the mail names the form and the number and links to the console. The row is
  *   claimed by a conditional update; the push carries the row's id as LINE's retry key and the
  *   mail a stable Message-ID, so a repeated job never sends twice.
+ *   Also staff's message to one respondent (kind `message`, FORM-10 ⑧, form-messages.ts).
  * - `sweep` (every minute): queues outbox rows left pending (a queue that was unreachable when
  *   the submission committed, a worker that died mid-send, a retry that is due).
  * - `purge` (hourly): removes uploads no response took within a day (unless a draft still names
@@ -87,8 +90,10 @@ export async function enqueueNotifications(
 
 interface Claimed {
   id: string;
-  kind: 'talk' | 'email';
-  event: 'submitted' | 'updated';
+  kind: 'talk' | 'email' | 'message';
+  event: 'submitted' | 'updated' | 'message';
+  /** kind message: the staff's message to the respondent (form_message). */
+  message_id: string | null;
   attempts: number;
   response_id: string;
   receipt_number: string;
@@ -123,7 +128,7 @@ export async function runNotification(job: NotifyJob): Promise<NotifyOutcome> {
          update form_notification set status = 'sending', claimed_at = now(), attempts = attempts + 1
           where id = $1 and next_attempt_at <= now()
             and (status = 'pending' or (status = 'sending' and claimed_at < now() - make_interval(secs => $2)))
-          returning id, kind, event, attempts, response_id)
+          returning id, kind, event, attempts, response_id, message_id)
        select c.*, r.receipt_number, r.submitted_at, r.source, f.id as form_id, f.title, f.settings,
               res.line_user_id, res.channel_kind, res.friend_status, t.name_ja as tenant_name, t.admin_subdomain
          from c join form_response r on r.id = c.response_id join form f on f.id = r.form_id
@@ -153,6 +158,7 @@ export async function runNotification(job: NotifyJob): Promise<NotifyOutcome> {
   const giveUp = claimed.attempts >= RETRY_SECONDS.length;
   try {
     if (claimed.kind === 'talk') await sendCompletion(job.tenantId, claimed);
+    else if (claimed.kind === 'message') await sendRespondentMessage(job.tenantId, claimed);
     else await sendDepartmentMail(claimed);
     await finish('sent', null);
     return 'sent';
@@ -211,6 +217,26 @@ async function sendCompletion(tenantId: string, c: Claimed): Promise<void> {
   );
 }
 
+export const MESSAGE_PURPOSE = (messageId: string) => `form_message.text:${messageId}`;
+
+/** The text of a message to a respondent (sealed in form_message). */
+async function messageText(m: EntityManager, messageId: string): Promise<string | null> {
+  const rows: Array<{ text_enc: string }> = await m.query('select text_enc from form_message where id = $1', [
+    messageId,
+  ]);
+  return rows[0] ? decryptField(rows[0].text_enc, MESSAGE_PURPOSE(messageId)) : null;
+}
+
+/** FORM-10 ⑧: staff's message to the respondent, with the message's id as LINE's retry key. */
+async function sendRespondentMessage(tenantId: string, c: Claimed): Promise<void> {
+  if (!c.line_user_id || !c.channel_kind) throw new Unsendable('no-line-user');
+  if (c.friend_status === 'blocked') throw new Unsendable('blocked');
+  const text = await withTenant(tenantId, (m) => messageText(m, c.message_id!));
+  if (text === null) throw new Unsendable('no-message');
+  const gw = await gatewayFor(tenantId, c.channel_kind);
+  await gw.push(c.line_user_id, [{ type: 'text', text }], { retryKey: c.message_id!, ref: 'form-message' });
+}
+
 async function sendDepartmentMail(c: Claimed): Promise<void> {
   if (!mailConfigured()) throw new Unsendable('mail-off');
   const settings = settingsOf({ settings: c.settings });
@@ -257,6 +283,8 @@ export async function sweepFormNotifications(): Promise<number> {
 
 /** Hourly: uploads nobody submitted, and stale drafts (see the module comment). */
 export async function purgeFormUploads(now = new Date()): Promise<{ files: number; drafts: number }> {
+  // Conversations in the talk nobody continued (FORM-10; their answers are sealed, but need not stay).
+  await withOps((m) => m.query('delete from form_talk where expires_at <= $1', [now]));
   const drafts: Array<{ tenant_id: string; n: number }> = await withOps((m) =>
     m.query(
       `with d as (delete from form_draft where saved_at < $1::timestamptz - make_interval(days => $2) returning tenant_id)

@@ -30,6 +30,7 @@ import {
 import { crossTab, responseStats } from './form-stats.js';
 import { MEMO_PURPOSE, readAnswers, storedAnswers, submitResponse } from './form-submit.js';
 import { formFor } from './form-access.js';
+import { messageTarget, responseMessages } from './form-messages.js';
 import { allCompiledVersions, compiledVersion, type FormRow } from './forms.service.js';
 
 /**
@@ -174,7 +175,14 @@ export function addResponseRoutes(r: Router, opts: StaffRouteOptions): void {
       if (!row) throw notFound('回答');
       const detail = await responseDetail(ctx.m, row);
       const version = await compiledVersion(ctx.m, form.id, row.version);
-      return { ...detail, formId: form.id, definition: version.definition };
+      return {
+        ...detail,
+        formId: form.id,
+        definition: version.definition,
+        // FORM-10 ⑧: messages to this respondent, and whether one can be sent.
+        messages: await responseMessages(ctx.m, row.id),
+        ...(await messageTarget(ctx.m, row.resident_id)),
+      };
     }),
   );
 

@@ -8,7 +8,8 @@ import { checkMessages, type DeliveryTarget } from '../delivery/delivery.model.j
 import { createDelivery, type DeliveryRow } from '../delivery/delivery.service.js';
 import { assertMayTarget } from '../segments/segment-access.js';
 import { loadSegment } from '../segments/segments.service.js';
-import { formUrls, productionLiffId, type FormRow } from './forms.service.js';
+import { formTalkStartData } from '../../contracts/index.js';
+import { formUrls, productionLiffId, settingsOf, type FormRow } from './forms.service.js';
 
 /**
  * FORM-6 「セグメントを指定して配信できること」: a draft delivery to a segment (or to every friend)
@@ -34,7 +35,13 @@ export const sendBody = z.strictObject({
     .optional(),
 });
 
-export function invitationMessages(title: string, url: string, text?: string): LineMessage[] {
+export function invitationMessages(
+  title: string,
+  url: string,
+  text?: string,
+  /** FORM-10: the form may be answered in the talk (its code): a second button starts that. */
+  talkCode?: string,
+): LineMessage[] {
   const body = text ?? `「${title}」へのご回答をお願いします。下のボタンから回答できます。`;
   const buttonText = title.length > 160 ? `${title.slice(0, 159)}…` : title;
   return [
@@ -45,7 +52,19 @@ export function invitationMessages(title: string, url: string, text?: string): L
       template: {
         type: 'buttons',
         text: buttonText,
-        actions: [{ type: 'uri', label: '回答する', uri: url }],
+        actions: [
+          { type: 'uri', label: '回答する', uri: url },
+          ...(talkCode
+            ? [
+                {
+                  type: 'postback',
+                  label: 'トークで回答する',
+                  data: formTalkStartData(talkCode),
+                  displayText: 'トークで回答する',
+                },
+              ]
+            : []),
+        ],
       },
     },
   ] as LineMessage[];
@@ -78,7 +97,14 @@ export async function draftDeliveryForForm(
     target = { type: 'segment', segmentId: seg.id };
   } else assertMayTarget(ctx.ability, { kind: 'all' });
   const urls = formUrls(ctx.tenant.slug, await productionLiffId(ctx.m), form.code);
-  const checked = checkMessages(invitationMessages(form.title, urls.liff ?? urls.resident, body.text));
+  const checked = checkMessages(
+    invitationMessages(
+      form.title,
+      urls.liff ?? urls.resident,
+      body.text,
+      settingsOf(form).talkMode ? form.code : undefined,
+    ),
+  );
   if (!checked.ok) throw new HttpError(422, '入力内容を確認してください', { errors: checked.errors });
   const delivery = await createDelivery(
     ctx.m,

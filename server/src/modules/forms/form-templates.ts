@@ -283,6 +283,11 @@ const SATISFACTION: FormDefinitionInput = {
   ],
 };
 
+/**
+ * FORM-10 パブリックコメント. The opinion comes before the submitter's details: in the LINE talk
+ * (会話形式, form-talk.ts) the non-personal part is answered item by item and the personal part
+ * (氏名・住所・連絡先) continues on the form's page — it is never asked in the talk.
+ */
 const PUBLIC_COMMENT: FormDefinitionInput = {
   schemaVersion: 1,
   pages: [
@@ -318,6 +323,50 @@ const PUBLIC_COMMENT: FormDefinitionInput = {
                 { code: 'stakeholder', label: '案件に利害関係がある方' },
               ],
             },
+            {
+              type: 'shortText',
+              code: 'stake',
+              label: '案件との利害関係の内容',
+              help: '例：計画区域内で事業を営んでいる',
+              required: true,
+              maxLength: 200,
+              showWhen: { item: 'submitter_type', op: 'equals', value: 'stakeholder' },
+            },
+          ],
+        },
+      ],
+    },
+    {
+      code: 'p_opinion',
+      title: 'ご意見',
+      sections: [
+        {
+          code: 's_opinion',
+          items: [
+            {
+              type: 'number',
+              code: 'page_ref',
+              label: '該当するページ',
+              help: '案の何ページについてのご意見かを数字でお書きください（全体についてのご意見は空欄）',
+              integer: true,
+              min: 1,
+              max: 9999,
+            },
+            {
+              type: 'shortText',
+              code: 'section_ref',
+              label: '該当する箇所',
+              help: '例：第2章「基本方針」',
+              maxLength: 200,
+            },
+            {
+              type: 'longText',
+              code: 'opinion',
+              label: 'ご意見',
+              help: 'ご意見とその理由をお書きください',
+              required: true,
+              maxLength: 4000,
+            },
           ],
         },
       ],
@@ -348,32 +397,6 @@ const PUBLIC_COMMENT: FormDefinitionInput = {
             { type: 'address', code: 'address', label: '住所（所在地）', required: true, personal: true },
             { type: 'phone', code: 'phone', label: '電話番号', personal: true },
             { type: 'email', code: 'email', label: 'メールアドレス', personal: true },
-          ],
-        },
-      ],
-    },
-    {
-      code: 'p_opinion',
-      title: 'ご意見',
-      sections: [
-        {
-          code: 's_opinion',
-          items: [
-            {
-              type: 'shortText',
-              code: 'section_ref',
-              label: '該当する箇所',
-              help: '例：3ページ 第2章「基本方針」',
-              maxLength: 200,
-            },
-            {
-              type: 'longText',
-              code: 'opinion',
-              label: 'ご意見',
-              help: 'ご意見とその理由をお書きください',
-              required: true,
-              maxLength: 4000,
-            },
           ],
         },
         {
@@ -430,6 +453,7 @@ export const FORM_TEMPLATE_CONTENT: Record<FormTemplateKey, FormTemplate> = {
     definition: PUBLIC_COMMENT,
     settings: {
       receiptPrefix: 'P',
+      talkMode: true,
       completionMessage:
         'ご意見を受け付けました。いただいたご意見と市の考え方は、募集の終了後に市のホームページで公表します。',
     },

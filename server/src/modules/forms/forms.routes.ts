@@ -28,6 +28,7 @@ import { Form } from './form.entity.js';
 import { FORM_UPLOAD_MAX_BYTES, fileItem, prepareUpload, saveUpload } from './form-files.js';
 import { formFor, permissionsOn, rawBody, uploadName } from './form-access.js';
 import { addResponseRoutes } from './form-responses.routes.js';
+import { addMessageRoutes } from './form-messages.js';
 import { draftDeliveryForForm } from './form-send.js';
 import { FORM_TEMPLATE_CONTENT } from './form-templates.js';
 import {
@@ -657,5 +658,6 @@ export function formsRouter(): Router {
   );
 
   addResponseRoutes(r, opts);
+  addMessageRoutes(r, opts);
   return r;
 }

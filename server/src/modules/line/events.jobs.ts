@@ -14,6 +14,7 @@ import { prepareFollowGreeting, sendFollowGreeting, type FollowGreeting } from '
 import { lineSignature } from './signature.js';
 import type { DownloadContentJob, FetchProfileJob } from './follow-ups.jobs.js';
 import { EVENT_PAYLOAD_PURPOSE } from './webhook-ingest.js';
+import { handleFormTalk, sendTalkReply, type TalkReply } from '../forms/form-talk.js';
 
 interface LineEvent {
   type: string;
@@ -95,6 +96,7 @@ export async function processUserEvents(
   job: ProcessUserEventsJob,
 ): Promise<{ processed: number; forward: string[]; followUps: FollowUp[] }> {
   const greetings: FollowGreeting[] = [];
+  const talkReplies: TalkReply[] = [];
   const result = await withTenant(job.tenantId, async (m) => {
     await m.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `line-user:${job.tenantId}:${job.channelKind}:${job.userId ?? '-'}`,
@@ -111,7 +113,13 @@ export async function processUserEvents(
     const followUps: FollowUp[] = [];
     for (const row of rows) {
       const event = JSON.parse(await decryptField(row.payload, EVENT_PAYLOAD_PURPOSE)) as LineEvent;
-      const outcome = await handleEvent(m, job.channelKind, event);
+      let outcome = await handleEvent(m, job.channelKind, event);
+      // FORM-10: answering a form in the talk (its start postback, its keyword, the conversation's replies).
+      const talk = await handleFormTalk(m, job.tenantId, job.channelKind, event);
+      if (talk) {
+        talkReplies.push(talk);
+        outcome = 'handled';
+      }
       followUps.push(...followUpsOf(job.tenantId, job.channelKind, event));
       const greeting = await prepareFollowGreeting(m, job.tenantId, job.channelKind, event);
       if (greeting) greetings.push(greeting);
@@ -127,6 +135,7 @@ export async function processUserEvents(
   });
   // SEG-3: new friends are greeted with a button to 受信設定 once their follow is committed.
   for (const g of greetings) await sendFollowGreeting(g);
+  for (const r of talkReplies) await sendTalkReply(r);
   if (result.followUps.length) {
     await lineEventsQueue().addBulk(
       result.followUps.map((f) => ({
