@@ -1,6 +1,7 @@
 /**
  * Demo data for the five tenants (idempotent): an administrator and staff of each role in the
- * city's departments, two teams, organisation-owned forms, and one vendor support account.
+ * city's departments, two teams, organisation-owned forms (a 市民満足度調査 with answers, in
+ * Toyonaka also a パブリックコメント), and one vendor support account.
  * Every city's demo password is `<Slug>-demo-2026` (Akaiwa-demo-2026…). Demo accounts skip the forced first-login password change so a reviewer can log straight in;
  * real accounts are created through the console or CSV and must change their password.
  * Usage: tsx scripts/seed-demo.ts
@@ -10,6 +11,7 @@ import { withTenant } from '../server/src/platform/db/tenant-context.js';
 import { hashPassword } from '../server/src/platform/auth/passwords.js';
 import { appendToChain } from '../server/src/platform/audit/audit-chain.js';
 import { seedDemoResidentValues, seedTenantAttributes } from '../server/src/modules/attributes/seed.js';
+import { seedDemoForms } from '../server/src/modules/forms/demo-seed.js';
 
 /** Each city's demo accounts have their own password, so one city's credentials fail at another. */
 export function demoStaffPassword(slug: string): string {
@@ -17,8 +19,8 @@ export function demoStaffPassword(slug: string): string {
 }
 const VENDOR_PASSWORD = process.env.DEMO_VENDOR_PASSWORD ?? 'Tsunagu-vendor-2026';
 
-const tenants: Array<{ id: string; slug: string; modules: string[] }> = await withOps((m) =>
-  m.query('select id, slug, modules from tenant order by slug'),
+const tenants: Array<{ id: string; slug: string; nameJa: string; modules: string[] }> = await withOps((m) =>
+  m.query('select id, slug, name_ja as "nameJa", modules from tenant order by slug'),
 );
 
 for (const t of tenants) {
@@ -87,11 +89,10 @@ for (const t of tenants) {
     }
     const existingForms: Array<{ n: number }> = await m.query('select count(*)::int as n from form');
     if (existingForms[0]!.n === 0 && orgA && orgB) {
+      // Drafts each department is working on (the published survey with answers comes below).
       const forms = [
-        { org: orgA, title: '市民満足度アンケート（令和8年度）', status: 'published' },
         { org: orgA, title: '広報紙の読まれ方に関する調査', status: 'draft' },
-        { org: orgB, title: '窓口サービス改善アンケート', status: 'published' },
-        { org: orgB, title: 'イベント参加申込（秋の健康フェア）', status: 'closed' },
+        { org: orgB, title: '窓口サービス改善アンケート', status: 'draft' },
       ];
       for (const f of forms) {
         await m.query(
@@ -113,6 +114,24 @@ for (const t of tenants) {
       `${t.slug}: attributes +${attributes.seeded.itemsCreated.length} items, +${attributes.seeded.formsCreated.length} forms, ${attributes.residents} demo residents answered`,
     );
 }
+
+// Each city's 市民満足度調査 with answers (Toyonaka also a パブリックコメント), submitted through the
+// forms module's own submission path; forms that exist already are left alone. The cities are
+// independent (one transaction each), so they are seeded side by side.
+const formsStarted = Date.now();
+await Promise.all(
+  tenants
+    .filter((t) => t.modules.includes('forms'))
+    .map(async (t) => {
+      const started = Date.now();
+      const forms = await withTenant(t.id, (m) => seedDemoForms(m, t));
+      if (forms.created.length)
+        console.log(
+          `${t.slug}: demo forms ${forms.created.join(', ')} with ${forms.responses} responses (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        );
+    }),
+);
+console.log(`demo forms ready (${((Date.now() - formsStarted) / 1000).toFixed(1)} s)`);
 
 await withOps(async (m) => {
   await m.query(
