@@ -26,7 +26,11 @@ interface ItemBase {
 
 export type FormItem =
   | (ItemBase & { kind: 'single'; config: { options: ChoiceOption[] } })
-  | (ItemBase & { kind: 'multi'; config: { options: ChoiceOption[]; maxSelect?: number } })
+  | (ItemBase & {
+      kind: 'multi';
+      /** `minSelect`: forms only (受信設定 has no lower limit). */
+      config: { options: ChoiceOption[]; maxSelect?: number; minSelect?: number };
+    })
   | (ItemBase & { kind: 'hierarchy'; config: { options: OptionNode[]; leafOnly: boolean } })
   | (ItemBase & { kind: 'date'; config: DateConfig })
   | (ItemBase & { kind: 'dates'; config: DateConfig & { maxCount: number } })
