@@ -55,6 +55,8 @@ export interface RequestOptions {
   raw?: { data: BodyInit; contentType: string };
   /** Do not trigger the global session hooks (login and session calls). */
   quiet?: boolean;
+  /** Extra request headers (e.g. `X-File-Name` of a raw upload). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -65,7 +67,10 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
 }
 
 async function send<T>(method: string, path: string, opts: RequestOptions, retried: boolean): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+  const headers: Record<string, string> = {
+    ...opts.headers,
+    Accept: 'application/json, application/problem+json',
+  };
   let body: BodyInit | undefined;
   if (opts.raw) {
     headers['Content-Type'] = opts.raw.contentType;

@@ -194,6 +194,10 @@ export interface FormItem {
   organisationName?: string | null;
   createdAt?: string;
   updatedAt?: string;
+  /** The version residents answer (null: never published). */
+  publishedVersion?: number | null;
+  /** Answers received, all versions together. */
+  responses?: number;
   /** What the current account may do with this form (list answers only). */
   can?: { update: boolean; delete: boolean; export: boolean };
 }

@@ -1,14 +1,16 @@
 import { api } from '#lib/api/client.ts';
 import { loadApi } from '#lib/api/load.ts';
 import { ApiError } from '#lib/api/problem.ts';
-import type { FormItem, Grant, Organisation, Team } from '#lib/api/types.ts';
+import type { Grant, Organisation, Team } from '#lib/api/types.ts';
+import type { FormDetail } from '#lib/form-builder/types.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ params, parent }) =>
-  loadApi(parent, async () => {
+export const load: PageLoad = async ({ params, parent, depends }) => {
+  depends('app:form');
+  return loadApi(parent, async () => {
     const id = encodeURIComponent(params.id);
     const [form, organisations, teams, grants] = await Promise.all([
-      api.get<FormItem>(`/api/forms/${id}`),
+      api.get<FormDetail>(`/api/forms/${id}`),
       api.get<{ items: Organisation[] }>('/api/organisations'),
       api.get<{ items: Team[] }>('/api/teams').catch(() => ({ items: [] as Team[] })),
       api
@@ -27,3 +29,4 @@ export const load: PageLoad = async ({ params, parent }) =>
       grantsError: grants.error,
     };
   });
+};
