@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDataSources } from '../src/platform/db/data-sources.js';
+import { withTenant } from '../src/platform/db/tenant-context.js';
+import { saveChannel } from '../src/modules/line/channels.service.js';
 import { closeRedis } from '../src/platform/queue/redis.js';
 import { closeFormsQueue } from '../src/modules/forms/form-jobs.js';
 import { APPLICATION, ResidentClient, publishedForm } from './forms-fixtures.js';
@@ -280,6 +282,23 @@ describe('forms: answers as segment conditions (SEG-8) and invitations to a segm
     const all = await admin.post(`/api/forms/${form.id}/send`, { text: 'アンケートにご協力ください' });
     expect(all.status).toBe(201);
     expect((await admin.get(`/api/deliveries/${all.body.deliveryId}`)).body.target).toEqual({ type: 'all' });
+    // On the test channel the button opens the test channel's LIFF app (signed in as its friend).
+    await withTenant(t.tenant.id, (m) =>
+      saveChannel(m, t.tenant.id, 'test', {
+        channelId: '1999999999',
+        channelSecret: 'c'.repeat(32),
+        accessToken: 'test-channel-token',
+        botUserId: null,
+        loginChannelId: null,
+        liffId: '1999999999-TestApp',
+        forwardUrl: null,
+      }),
+    );
+    const onTest = await admin.post(`/api/forms/${form.id}/send`, { channel: 'test' });
+    expect(onTest.status, JSON.stringify(onTest.body)).toBe(201);
+    expect(
+      (await admin.get(`/api/deliveries/${onTest.body.deliveryId}`)).body.messages[1].template.actions[0].uri,
+    ).toBe(`https://liff.line.me/1999999999-TestApp/forms/${form.code}`);
     expect((await noDelivery.post(`/api/forms/${form.id}/send`, {})).status).toBe(403);
     const unpublished = await admin.post('/api/forms', { title: '未公開', organisationId: t.orgs.ka });
     expect((await admin.post(`/api/forms/${unpublished.body.id}/send`, {})).status).toBe(409);

@@ -64,7 +64,8 @@ export const MANUAL_PAGES: ManualPage[] = [
     slug: 'forms',
     screen: '/forms',
     title: 'フォーム一覧',
-    summary: 'フォームの作成・編集と、閲覧権限の設定',
+    summary:
+      'フォームの作成（ひな形・項目・条件・繰り返し）、プレビュー、公開とバージョン、受付の設定、URL・QRコード・配信、閲覧権限の設定',
     console: 'tenant',
     feature: 'forms',
   },

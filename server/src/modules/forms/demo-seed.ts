@@ -427,6 +427,8 @@ export async function seedDemoForms(
       ...template.settings,
       // Anyone may comment (also people working in the city), by LINE, browser, paper or mail.
       requireLineLogin: false,
+      // Friends of the LINE account start it in the talk by sending this word (FORM-10).
+      talkKeyword: 'パブコメ',
       opensAt: new Date(jstDayStart(now, 14)).toISOString(),
       closesAt: new Date(jstDayStart(now, -21) - 1000).toISOString(),
     });

@@ -9,7 +9,7 @@ import { createDelivery, type DeliveryRow } from '../delivery/delivery.service.j
 import { assertMayTarget } from '../segments/segment-access.js';
 import { loadSegment } from '../segments/segments.service.js';
 import { formTalkStartData } from '../../contracts/index.js';
-import { formUrls, productionLiffId, settingsOf, type FormRow } from './forms.service.js';
+import { channelLiffId, formUrls, settingsOf, type FormRow } from './forms.service.js';
 
 /**
  * FORM-6 「セグメントを指定して配信できること」: a draft delivery to a segment (or to every friend)
@@ -96,7 +96,8 @@ export async function draftDeliveryForForm(
     });
     target = { type: 'segment', segmentId: seg.id };
   } else assertMayTarget(ctx.ability, { kind: 'all' });
-  const urls = formUrls(ctx.tenant.slug, await productionLiffId(ctx.m), form.code);
+  // Through the LIFF app of the channel the invitation goes out on: the resident arrives signed in.
+  const urls = formUrls(ctx.tenant.slug, await channelLiffId(ctx.m, body.channel), form.code);
   const checked = checkMessages(
     invitationMessages(
       form.title,

@@ -249,8 +249,14 @@ export function formUrls(
 }
 
 export async function productionLiffId(m: EntityManager): Promise<string | null> {
+  return channelLiffId(m, 'production');
+}
+
+/** The LIFF app of one of the city's channels: a link sent on the test channel opens the test app. */
+export async function channelLiffId(m: EntityManager, kind: 'production' | 'test'): Promise<string | null> {
   const rows: Array<{ liff_id: string | null }> = await m.query(
-    "select liff_id from line_channel where kind = 'production'",
+    'select liff_id from line_channel where kind = $1',
+    [kind],
   );
   return rows[0]?.liff_id ?? null;
 }
