@@ -28,3 +28,4 @@ export {
   toHalfWidthAscii,
   type Prefecture,
 } from './normalise.js';
+export * from './links.js';

@@ -254,7 +254,12 @@ function publicCommentDefinition(): FormDefinitionInput {
   };
   for (const p of def.pages)
     for (const s of p.sections)
-      for (const i of s.items) if (i.code === 'case') i.options = [{ code: 'plan_2026', label: PLAN }];
+      for (const i of s.items) {
+        if (i.code === 'case') i.options = [{ code: 'plan_2026', label: PLAN }];
+        // The plan's documents, linked from the description (residents read them before commenting).
+        if (i.code === 'intro')
+          i.text = `${String(i.text)}\n\n${PLAN}の全文（PDF）：https://www.city.toyonaka.example.jp/midori/plan-an.pdf\n概要版（PDF）：https://www.city.toyonaka.example.jp/midori/plan-an-gaiyo.pdf`;
+      }
   return def;
 }
 
