@@ -114,6 +114,16 @@ const definition = {
             { type: 'shortText', code: 'name', label: 'お名前', personal: true },
             { type: 'location', code: 'place', label: '気になる場所' },
             { type: 'file', code: 'photo', label: '写真', accept: ['image'] },
+            {
+              type: 'singleChoice',
+              code: 'review',
+              label: '確認結果',
+              staffOnly: true,
+              options: [
+                { code: 'ok', label: '確認済み' },
+                { code: 'again', label: '要再確認' },
+              ],
+            },
           ],
         },
       ],
@@ -370,6 +380,15 @@ describe('form responses: list, filters, detail, CSV (Kuwana)', () => {
     expect(await page.locator('#resp-status').inputValue()).toBe('in_progress');
     expect(await page.locator('#resp-memo').inputValue()).toBe('折り返し電話済み（12/7）');
     await snap(page, '03-detail');
+
+    // FORM-4: the 職員用 item is filled in after the response arrived (the resident never saw it).
+    expect(await page.locator('[data-item="review"]').innerText()).toBe('（回答なし）');
+    await page.getByRole('radio', { name: '確認済み' }).check();
+    await page.locator('#staff-items-save').click();
+    await page.getByText('職員用の項目を保存しました。').waitFor();
+    await page.reload();
+    await expect.poll(() => page.locator('[data-item="review"]').innerText()).toBe('確認済み');
+    expect(await page.getByRole('radio', { name: '確認済み' }).isChecked()).toBe(true);
 
     await page.goto(`${ORIGIN}/forms/${formId}/responses?status=in_progress`);
     await expect.poll(count).toContain('1件');

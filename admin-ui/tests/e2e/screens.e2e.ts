@@ -82,6 +82,8 @@ describe('staff console screens', () => {
     await page.getByRole('button', { name: '作成する' }).click();
     await page.waitForURL(/\/forms\/[0-9a-f-]+$/);
     cleanup.push(`/api${new URL(page.url()).pathname}`);
+    // A new form opens on its builder; the grants are on the 基本情報・権限 tab.
+    await page.getByRole('tab', { name: '基本情報・権限' }).click();
     await page.getByRole('heading', { name: '権限' }).waitFor();
     await shot(page, 'form-detail');
   });
