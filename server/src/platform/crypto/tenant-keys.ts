@@ -27,11 +27,27 @@ function open(key: Buffer, sealed: string, aad: string): Buffer {
 
 const unwrapped = new Map<string, Buffer>();
 
+/**
+ * Lookups in flight per transaction: a page decrypting fifty answers at once (Promise.all) asks the
+ * database once, and never sends a second query on a connection that is busy with the first.
+ */
+const loading = new WeakMap<object, Map<string, Promise<Buffer>>>();
+
 async function dataKey(): Promise<Buffer> {
   const tenantId = currentTenantId();
   const hit = unwrapped.get(tenantId);
   if (hit) return hit;
   const m = db();
+  let inFlight = loading.get(m);
+  if (!inFlight) loading.set(m, (inFlight = new Map()));
+  const pending = inFlight.get(tenantId);
+  if (pending) return pending;
+  const load = loadDataKey(m, tenantId).finally(() => inFlight.delete(tenantId));
+  inFlight.set(tenantId, load);
+  return load;
+}
+
+async function loadDataKey(m: ReturnType<typeof db>, tenantId: string): Promise<Buffer> {
   const rows: Array<{ wrapped_key: Buffer | null; destroyed_at: Date | null }> = await m.query(
     'select wrapped_key, destroyed_at from tenant_data_key where tenant_id = $1',
     [tenantId],
@@ -50,7 +66,7 @@ async function dataKey(): Promise<Buffer> {
       [tenantId, Buffer.from(wrapped)],
     );
     // Another transaction created it first: use theirs.
-    if (inserted.length === 0) return dataKey();
+    if (inserted.length === 0) return loadDataKey(m, tenantId);
   }
   unwrapped.set(tenantId, key);
   return key;
