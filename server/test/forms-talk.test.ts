@@ -266,7 +266,8 @@ describe('forms answered in the LINE talk (FORM-10)', () => {
     expect(handoff.message.type).toBe('flex');
     const flex = JSON.stringify(handoff.message.contents);
     expect(flex).toContain(TALK_HANDOFF_LABEL);
-    expect(flex).toContain(`https://liff.line.me/${LIFF_ID}/forms/${commentForm.code}`);
+    // …at the page the talk stopped before (提出者), not at the first one it already answered.
+    expect(flex).toContain(`https://liff.line.me/${LIFF_ID}/forms/${commentForm.code}?page=p_submitter`);
     const said = (await u.bot()).map((e) => JSON.stringify(e.message)).join('\n');
     for (const personal of [
       '】氏名',

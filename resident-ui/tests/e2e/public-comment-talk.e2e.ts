@@ -167,7 +167,10 @@ describe('a public comment answered in the LINE talk', () => {
       .poll(() => pane.locator('h1').textContent(), { timeout: 30_000 })
       .toBe('桑名市地域公共交通計画（案）への意見募集');
     await expect.poll(() => pane.locator('.notice').textContent(), { timeout: 20_000 }).toContain('復元');
-    await pane.getByRole('button', { name: '次へ進む' }).click();
+    // It opens where the talk stopped (提出者); the pages before hold the talk's answers.
+    await pane.getByLabel('氏名').waitFor();
+    await shot(talk, 'page');
+    await pane.getByRole('button', { name: '前へ戻る' }).click();
     await expect.poll(() => pane.getByLabel('該当するページ').inputValue()).toBe('3');
     expect(await pane.getByLabel('ご意見').inputValue()).toBe('バスの本数を増やしてください。');
     await pane.getByRole('button', { name: '次へ進む' }).click();

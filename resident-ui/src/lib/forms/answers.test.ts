@@ -15,6 +15,7 @@ import {
   setAt,
   shiftAfterRemoval,
   shownErrors,
+  startPage,
   visiblePages,
   withoutDropped,
 } from './answers.ts';
@@ -115,6 +116,19 @@ describe('the page and the engine', () => {
     expect(shownErrors(form, bad, new Set(['tel']), new Set(), server).tel).toEqual([
       { path: 'tel', message: '電話番号の形式が正しくありません（例：0594-24-1111）' },
     ]);
+  });
+
+  it('opens at the page a talk handed over to, unless an earlier page is incomplete', () => {
+    const done = { ...filledAbout, has_children: 'no' };
+    expect(startPage(form, evaluate(form, done, NOW), 'more')).toBe('more');
+    expect(startPage(form, evaluate(form, done, NOW), null)).toBe('about');
+    expect(startPage(form, evaluate(form, done, NOW), 'nowhere')).toBe('about');
+    // Hidden (no children): the first page, not a page the resident cannot see.
+    expect(startPage(form, evaluate(form, done, NOW), 'family')).toBe('about');
+    // Children page shown but its entries empty: it comes before 'more'.
+    const kids = { ...filledAbout, has_children: 'yes', kids: [{}] };
+    expect(startPage(form, evaluate(form, kids, NOW), 'more')).toBe('family');
+    expect(startPage(form, evaluate(form, { has_children: 'no' }, NOW), 'more')).toBe('about');
   });
 
   it('lists the errors of one page and orders field keys as the page shows them', () => {

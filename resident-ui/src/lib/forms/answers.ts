@@ -151,6 +151,21 @@ export function visiblePages(form: CompiledForm, ev: FormEvaluation): CompiledPa
   return form.pages.filter((p) => ev.visible[p.code] !== false);
 }
 
+/**
+ * The page a form opens at. A talk that handed over (`?page=` in its button) answered every page
+ * before that one, so the resident continues there; an earlier page that is not complete after
+ * all (the form changed, a condition now asks more) comes first, and an unknown or hidden page
+ * means the first one.
+ */
+export function startPage(form: CompiledForm, ev: FormEvaluation, wanted: string | null): string {
+  const pages = visiblePages(form, ev);
+  const first = pages[0]?.code ?? form.pages[0]?.code ?? '';
+  const at = wanted ? pages.findIndex((p) => p.code === wanted) : -1;
+  if (at <= 0) return first;
+  const incomplete = pages.slice(0, at).find((p) => errorsOnPage(form, ev, form.pages.indexOf(p)).length > 0);
+  return (incomplete ?? pages[at]!).code;
+}
+
 /** Errors by field key, in the order of the page (the engine reports in document order). */
 export type FieldErrors = Record<string, FormFieldError[]>;
 

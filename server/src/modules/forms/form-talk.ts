@@ -260,13 +260,16 @@ class Conversation {
       }
       if (lead) this.messages.push(text(lead));
       if (next.kind === 'ask') return this.ask(next.ci, next.required);
-      if (next.kind === 'handoff') return void this.handoffPending.push(true);
+      if (next.kind === 'handoff') return void this.handoffPending.push(next.ci.section.page.code);
       return this.confirm(ev);
     }
   }
 
-  /** Set by advance(); the caller saves the draft (async) and sends the button. */
-  handoffPending: boolean[] = [];
+  /**
+   * Set by advance(): the page the form continues on. The caller saves the draft (async) and sends
+   * the button, which opens the form at that page (the talk has answered everything before it).
+   */
+  handoffPending: string[] = [];
 
   ask(ci: CompiledItem, required: boolean, error?: string): void {
     const item = ci.item as CompiledItem['item'] & { label: string; help?: string };
@@ -491,7 +494,7 @@ class Conversation {
     const next = this.current();
     if (next.kind === 'ask') return this.ask(next.ci, next.required, note);
     if (next.kind === 'done') return this.confirm(settle(this.compiled, this.state, this.now));
-    this.handoffPending.push(true);
+    this.handoffPending.push(next.ci.section.page.code);
   }
 
   cancel(): void {
@@ -806,7 +809,9 @@ async function handoff(m: EntityManager, convo: Conversation, slug: string): Pro
     [convo.tenantId, form.id, convo.residentId, compiled.version, sealed],
   );
   const channel = await findChannel(m, convo.kind);
-  const urls = formUrls(slug, channel?.liffId ?? null, form.code);
+  const urls = formUrls(slug, channel?.liffId ?? null, form.code, {
+    page: convo.handoffPending[convo.handoffPending.length - 1]!,
+  });
   convo.ended = true;
   convo.messages.push(
     text(

@@ -241,10 +241,13 @@ export function formUrls(
   slug: string,
   liffId: string | null,
   code: string,
+  /** `page`: open the form at this page (a talk hands over with the pages before it answered). */
+  at: { page?: string } = {},
 ): { resident: string; liff: string | null } {
+  const query = at.page ? `?${new URLSearchParams({ page: at.page }).toString()}` : '';
   return {
-    resident: `${config().PUBLIC_ORIGIN.replace(/\/+$/, '')}/t/${slug}/forms/${code}`,
-    liff: liffId ? `https://liff.line.me/${liffId}/forms/${code}` : null,
+    resident: `${config().PUBLIC_ORIGIN.replace(/\/+$/, '')}/t/${slug}/forms/${code}${query}`,
+    liff: liffId ? `https://liff.line.me/${liffId}/forms/${code}${query}` : null,
   };
 }
 
