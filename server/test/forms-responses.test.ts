@@ -271,6 +271,48 @@ describe('forms: responses for staff', () => {
     );
   });
 
+  it('前の回答・次の回答 follow the list’s filters and sort, and find a response that moved', async () => {
+    const neighbours = (rid: string, query: Record<string, string | number>) =>
+      staffA.get(
+        `/api/forms/${form.id}/responses/${rid}/neighbours?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`,
+      );
+    const lists: Array<Record<string, string>> = [
+      {},
+      { sort: 'item:people', order: 'asc' },
+      { sort: 'receiptNumber', order: 'asc', status: 'new' },
+      { filters: filters([{ item: 'people', op: 'range', min: 2 }]), sort: 'item:people', order: 'desc' },
+    ];
+    for (const query of lists) {
+      const all = (await list(staffA, { ...query, pageSize: 100 })).body.items as Array<{
+        id: string;
+        receiptNumber: string;
+      }>;
+      expect(all.length).toBeGreaterThan(1);
+      for (const [i, r] of all.entries()) {
+        const res = await neighbours(r.id, { ...query, pos: i + 1 });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(res.body, JSON.stringify(query)).toEqual({
+          position: i + 1,
+          total: all.length,
+          previous: all[i - 1] ? { id: all[i - 1]!.id, receiptNumber: all[i - 1]!.receiptNumber } : null,
+          next: all[i + 1] ? { id: all[i + 1]!.id, receiptNumber: all[i + 1]!.receiptNumber } : null,
+        });
+      }
+    }
+    // A position that is off (responses arrived since the list was shown) still finds it.
+    const all = (await list(staffA, {})).body.items as Array<{ id: string }>;
+    const moved = await neighbours(all[1]!.id, { pos: 4 });
+    expect(moved.body).toMatchObject({ position: 2, previous: { id: all[0]!.id }, next: { id: all[2]!.id } });
+    // No longer in the list (filtered out): no neighbours rather than wrong ones.
+    const gone = await neighbours(all[1]!.id, { pos: 1, q: 'no-such-word-anywhere' });
+    expect(gone.body).toEqual({ position: null, total: 0, previous: null, next: null });
+    expect((await neighbours(all[1]!.id, { pos: 0 })).status).toBe(400);
+    expect((await neighbours(all[1]!.id, { pos: 1, sort: 'item:name' })).status).toBe(400);
+    expect((await staffB.get(`/api/forms/${form.id}/responses/${all[1]!.id}/neighbours?pos=1`)).status).toBe(
+      403,
+    );
+  });
+
   it('shows a response; status, memo and staff-only items change with an audit entry', async () => {
     const found = await list(staffA, { q: receipts.r4! });
     const id = found.body.items[0].id;

@@ -343,6 +343,38 @@ describe('form responses: list, filters, detail, CSV (Kuwana)', () => {
     expect(await page.locator('#rf-source-web').isChecked()).toBe(true);
   });
 
+  it('moves between the responses of a filtered, sorted list and returns to it', async () => {
+    onTestFailed(() => failed('failed-stepper'));
+    const filters = JSON.stringify([{ item: 'area', op: 'in', values: ['north'] }]);
+    await page.goto(
+      `${ORIGIN}/forms/${formId}/responses?${new URLSearchParams({ filters, sort: 'receiptNumber', order: 'asc' })}`,
+    );
+    await expect.poll(count).toContain('3件');
+    const listed = (await page.locator('tbody tr td:first-child a').allInnerTexts()).map((t) => t.trim());
+    expect(listed).toEqual([receipts.library, receipts.bench, receipts.line].sort());
+    await page.getByRole('link', { name: listed[0], exact: true }).click();
+    await expect.poll(() => page.locator('#resp-position').innerText()).toBe('3件中 1件目');
+    expect(await page.locator('nav.stepper').innerText()).toContain('‹ 前の回答');
+    expect(await page.locator('nav.stepper a[rel="prev"]').count()).toBe(0);
+    for (const [i, receipt] of listed.slice(1).entries()) {
+      await page.locator('nav.stepper a[rel="next"]').click();
+      await expect.poll(() => page.locator('#resp-receipt').innerText()).toBe(receipt);
+      await expect.poll(() => page.locator('#resp-position').innerText()).toBe(`3件中 ${i + 2}件目`);
+    }
+    expect(await page.locator('nav.stepper a[rel="next"]').count()).toBe(0);
+    await snap(page, '02b-stepper');
+    await page.locator('nav.stepper a[rel="prev"]').click();
+    await expect.poll(() => page.locator('#resp-receipt').innerText()).toBe(listed[1]);
+    await page.getByRole('link', { name: '回答一覧へ戻る' }).click();
+    await expect.poll(count).toContain('3件');
+    const back = new URL(page.url()).searchParams;
+    expect([back.get('filters'), back.get('sort'), back.get('order')]).toEqual([
+      filters,
+      'receiptNumber',
+      'asc',
+    ]);
+  });
+
   it('shows a response with its answers, and keeps a changed status and memo', async () => {
     onTestFailed(() => failed('failed-detail'));
     await page.goto(`${ORIGIN}/forms/${formId}/responses?q=${encodeURIComponent('図書館')}`);
@@ -399,7 +431,7 @@ describe('form responses: list, filters, detail, CSV (Kuwana)', () => {
     await page.goto(`${ORIGIN}/forms/${formId}/responses?source=line`);
     await expect.poll(count).toContain('1件');
     await page.getByRole('link', { name: receipts.line, exact: true }).click();
-    await page.waitForURL(/\/responses\/[0-9a-f-]{36}$/);
+    await page.waitForURL(/\/responses\/[0-9a-f-]{36}(\?|$)/);
     // The friend's follow event is processed in the background: until then they are not a friend.
     await expect
       .poll(

@@ -49,6 +49,14 @@ export interface ResponseMessage {
   sentByLabel: string | null;
 }
 
+/** GET …/responses/:rid/neighbours: where the response is in the list it was opened from. */
+export interface ResponseNeighbours {
+  position: number | null;
+  total: number;
+  previous: { id: string; receiptNumber: string } | null;
+  next: { id: string; receiptNumber: string } | null;
+}
+
 export interface ResponseDetail extends ResponseListItem {
   formId: string;
   memo: string;

@@ -22,7 +22,9 @@ import { enqueueNotifications } from './form-jobs.js';
 import {
   listResponses,
   loadResponse,
+  neighbourQuerySchema,
   responseDetail,
+  responseNeighbours,
   responseListSchema,
   responseQuerySchema,
   responseWhere,
@@ -183,6 +185,18 @@ export function addResponseRoutes(r: Router, opts: StaffRouteOptions): void {
         messages: await responseMessages(ctx.m, row.id),
         ...(await messageTarget(ctx.m, row.resident_id)),
       };
+    }),
+  );
+
+  /** 前の回答・次の回答: the list's query (filters, sort) and the position the response had in it. */
+  r.get(
+    '/:id/responses/:rid/neighbours',
+    staffRoute(opts, async (ctx) => {
+      const form = await formFor(ctx, 'read');
+      const q = parseQuery(neighbourQuerySchema, ctx.req.query);
+      const versions = await versionsOf(ctx, form);
+      if (!versions.length) return { position: null, total: 0, previous: null, next: null };
+      return responseNeighbours(ctx.m, form, versions, q, String(ctx.req.params.rid));
     }),
   );
 

@@ -362,6 +362,27 @@ async function countResponses(
   });
 }
 
+/** How many responses a query finds: the form's counter when nothing narrows it. */
+function totalOf(
+  m: EntityManager,
+  form: { id: string; responses: number },
+  q: ResponseQuery,
+  where: string,
+  whereParams: unknown[],
+): Promise<number> {
+  const unfiltered =
+    !q.q &&
+    !q.status &&
+    !q.source &&
+    !q.version &&
+    !q.createdFrom &&
+    !q.createdTo &&
+    !q.updatedFrom &&
+    !q.updatedTo &&
+    !q.filters.length;
+  return unfiltered ? Promise.resolve(form.responses) : countResponses(m, form, where, whereParams);
+}
+
 /** One page of responses with the total, answers opened (personal ones included: staff may read them). */
 export async function listResponses(
   m: EntityManager,
@@ -373,17 +394,7 @@ export async function listResponses(
   const where = responseWhere(form.id, versions, q, params);
   const whereParams = [...params];
   const orderBy = responseOrder(versions, q.sort, q.order, params);
-  const unfiltered =
-    !q.q &&
-    !q.status &&
-    !q.source &&
-    !q.version &&
-    !q.createdFrom &&
-    !q.createdTo &&
-    !q.updatedFrom &&
-    !q.updatedTo &&
-    !q.filters.length;
-  const total = unfiltered ? form.responses : await countResponses(m, form, where, whereParams);
+  const total = await totalOf(m, form, q, where, whereParams);
   const rows: RawResponseRow[] = await m.query(
     `select ${RAW_RESPONSE_COLUMNS} from form_response fr where ${where} order by ${orderBy}
       limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
@@ -404,6 +415,61 @@ export async function listResponses(
     })),
   );
   return { items, total };
+}
+
+/** The list's query without its page, and where in the list the response was (1-based). */
+export const neighbourQuerySchema = responseListSchema.omit({ page: true, pageSize: true }).extend({
+  pos: z.coerce.number().int().min(1, '位置の指定が正しくありません').max(10_000_000),
+});
+
+export interface ResponseRef {
+  id: string;
+  receiptNumber: string;
+}
+
+/** How far a response may have moved in its list (new or changed responses) and still be found. */
+const NEIGHBOUR_SLACK = 10;
+
+/**
+ * The responses before and after one in the list staff came from (same filters and sort), for
+ * 前の回答・次の回答 on the detail page. The list is offset-paged, so the response is looked for
+ * around the position it had; if responses arrived since, it is found a few places further on.
+ * `position` is null when it is no longer in the list (its status changed out of a filter).
+ */
+export async function responseNeighbours(
+  m: EntityManager,
+  form: { id: string; responses: number },
+  versions: CompiledForm[],
+  q: z.infer<typeof neighbourQuerySchema>,
+  responseId: string,
+): Promise<{
+  position: number | null;
+  total: number;
+  previous: ResponseRef | null;
+  next: ResponseRef | null;
+}> {
+  const params: unknown[] = [];
+  const where = responseWhere(form.id, versions, q, params);
+  const whereParams = [...params];
+  const orderBy = responseOrder(versions, q.sort, q.order, params);
+  const total = await totalOf(m, form, q, where, whereParams);
+  const window = async (offset: number, limit: number): Promise<ResponseRef[]> => {
+    const rows: Array<{ id: string; receipt_number: string }> = await m.query(
+      `select fr.id, fr.receipt_number from form_response fr where ${where} order by ${orderBy}
+        limit ${limit} offset ${offset}`,
+      params,
+    );
+    return rows.map((r) => ({ id: r.id, receiptNumber: r.receipt_number }));
+  };
+  const offset = Math.max(0, q.pos - 1 - NEIGHBOUR_SLACK);
+  const rows = await window(offset, q.pos - 1 - offset + NEIGHBOUR_SLACK + 1);
+  const at = rows.findIndex((r) => r.id === responseId);
+  if (at < 0) return { position: null, total, previous: null, next: null };
+  const position = offset + at + 1;
+  const previous =
+    at > 0 ? rows[at - 1]! : position > 1 ? ((await window(position - 2, 1))[0] ?? null) : null;
+  const next = rows[at + 1] ?? (position < total ? ((await window(position, 1))[0] ?? null) : null);
+  return { position, total, previous, next };
 }
 
 export interface ResponseDetail extends ResponseListRow {
