@@ -535,7 +535,15 @@ describe('forms: responses for staff', () => {
         { code: 'kenko', count: 1 },
       ],
     });
-    expect(q('people').number).toEqual({ count: 4, min: 1, max: 4, mean: 2.5, median: 2.5 });
+    expect(q('people').number).toEqual({
+      count: 4,
+      min: 1,
+      max: 4,
+      mean: 2.5,
+      median: 2.5,
+      integral: true,
+      histogram: [1, 2, 3, 4].map((from) => ({ from, to: from + 1, count: 1 })),
+    });
     expect(q('visit').dates).toEqual({ min: '2026-05-01', max: '2026-06-15' });
     expect(q('kid_grade')).toMatchObject({
       repeat: 'kids',

@@ -56,6 +56,7 @@ const DEFINITION = {
                 { code: 'bad', label: '悪い' },
               ],
             },
+            { type: 'number', code: 'wait', label: '待ち時間（分）', min: 0, max: 300 },
           ],
         },
         {
@@ -176,6 +177,7 @@ describe('staff-entered responses and their statistics (Kuwana)', () => {
 
     await item('rating').getByLabel('良い').check();
     expect(await item('rating').locator('.pv-error').count()).toBe(0);
+    await item('wait').locator('input').fill('3');
     await save();
     await snap(page, '02-saved');
   });
@@ -189,6 +191,7 @@ describe('staff-entered responses and their statistics (Kuwana)', () => {
     await item('visit_other').waitFor();
     await item('visit_other').locator('input').fill('ごみの分別の相談');
     await item('rating').getByLabel('普通').check();
+    await item('wait').locator('input').fill('42');
     await item('staff_note').locator('input').fill('資料をお渡し済み');
     await save();
   });
@@ -200,6 +203,7 @@ describe('staff-entered responses and their statistics (Kuwana)', () => {
     await page.getByRole('radio', { name: '紙' }).check();
     await item('visit').getByLabel('住民票').check();
     await item('rating').getByLabel('良い').check();
+    await item('wait').locator('input').fill('18');
     await save();
     const seq = receipts.map((r) => Number(r.slice(-6)));
     expect(seq).toEqual([seq[0], seq[0]! + 1, seq[0]! + 2]);
@@ -246,6 +250,13 @@ describe('staff-entered responses and their statistics (Kuwana)', () => {
       '窓口の対応の選択肢ごとの件数と割合',
     );
     expect(await page.locator('#q-visit_other').innerText()).toContain('回答 1件');
+    // A number: its figures and a histogram of round bins (3, 18, 42 minutes → bins of 5).
+    expect(await page.locator('#q-wait [data-testid="stats-number"]').innerText()).toMatch(/平均\s*21/);
+    expect(await rowCells('wait', '0〜4')).toEqual(['1', '33.3%']);
+    expect(await rowCells('wait', '5〜9')).toEqual(['0', '0.0%']);
+    expect(await rowCells('wait', '15〜19')).toEqual(['1', '33.3%']);
+    expect(await rowCells('wait', '40〜44')).toEqual(['1', '33.3%']);
+    expect(await page.locator('#q-wait tbody tr').count()).toBe(9);
     await snap(page, '03-stats');
   });
 

@@ -7,6 +7,7 @@ import {
   csvCell,
   filterProblem,
   formatNumber,
+  histogramBars,
   optionBars,
   percent,
   readStatsFilters,
@@ -67,6 +68,53 @@ describe('percentages', () => {
       ['100.0%', 100],
       ['25.0%', 25],
     ]);
+  });
+
+  it('names histogram bins as ranges of whole numbers, or of decimals with 以上・未満', () => {
+    const ages = histogramBars({
+      count: 10,
+      min: 18,
+      max: 41,
+      mean: 30,
+      median: 29,
+      integral: true,
+      histogram: [
+        { from: 10, to: 20, count: 2 },
+        { from: 20, to: 30, count: 5 },
+        { from: 30, to: 40, count: 0 },
+        { from: 40, to: 50, count: 3 },
+      ],
+    });
+    expect(ages.map((b) => [b.label, b.count, b.percent])).toEqual([
+      ['10〜19', 2, '20.0%'],
+      ['20〜29', 5, '50.0%'],
+      ['30〜39', 0, '0.0%'],
+      ['40〜49', 3, '30.0%'],
+    ]);
+    expect(ages[1]!.share).toBe(50);
+    const ones = histogramBars({
+      count: 2,
+      min: 1,
+      max: 2,
+      mean: 1.5,
+      median: 1.5,
+      integral: true,
+      histogram: [
+        { from: 1, to: 2, count: 1 },
+        { from: 2, to: 3, count: 1 },
+      ],
+    });
+    expect(ones.map((b) => b.label)).toEqual(['1', '2']);
+    const decimals = histogramBars({
+      count: 1,
+      min: 0.3,
+      max: 0.3,
+      mean: 0.3,
+      median: 0.3,
+      integral: false,
+      histogram: [{ from: 0.2, to: 0.4, count: 1 }],
+    });
+    expect(decimals[0]!.label).toBe('0.2以上0.4未満');
   });
 
   it('offers only non-personal choices outside repeating sections for cross tabulation', () => {

@@ -37,6 +37,8 @@ export interface QuestionStats {
     max: number | null;
     mean: number | null;
     median: number | null;
+    integral: boolean;
+    histogram: Array<{ from: number; to: number; count: number }>;
   };
   dates?: { min: string | null; max: string | null };
 }
@@ -149,6 +151,31 @@ export function optionBars(q: QuestionStats): OptionBar[] {
     percent: percent(o.count, q.answered),
     share: share(o.count, q.answered),
   }));
+}
+
+export interface HistogramBar {
+  label: string;
+  count: number;
+  percent: string;
+  share: number;
+}
+
+/**
+ * The bars of a number question's histogram: each bin's range in words (20〜29 for whole numbers,
+ * 0.2以上0.4未満 otherwise), its count and its share of all values.
+ */
+export function histogramBars(n: NonNullable<QuestionStats['number']>): HistogramBar[] {
+  return n.histogram.map((b) => {
+    const label =
+      b.to === b.from
+        ? formatNumber(b.from)
+        : n.integral
+          ? b.to - b.from === 1
+            ? formatNumber(b.from)
+            : `${formatNumber(b.from)}〜${formatNumber(b.to - 1)}`
+          : `${formatNumber(b.from)}以上${formatNumber(b.to)}未満`;
+    return { label, count: b.count, percent: percent(b.count, n.count), share: share(b.count, n.count) };
+  });
 }
 
 export const MULTIPLE_TYPES: ReadonlySet<FormItemType> = new Set(['multipleChoice']);

@@ -13,7 +13,7 @@ import { itemAcross } from './form-responses.js';
  * Analysis of responses (FORM-7 「設問ごとのグラフ」, FORM-11): per question, how many responses
  * answered it and, for choices, how many chose each option (a response counts once per option
  * even when several entries of a repeating section chose it); numbers get count, minimum,
- * maximum, mean and median; dates their range. Personal items give the answered count only (their
+ * maximum, mean, median and a histogram of round-width bins; dates their range. Personal items give the answered count only (their
  * answers are sealed). A cross tabulation counts pairs of options of two choice questions. Every
  * figure is computed in SQL over the same WHERE clause as the list (filters apply).
  */
@@ -40,8 +40,36 @@ export interface QuestionStats {
     max: number | null;
     mean: number | null;
     median: number | null;
+    /** Every value a whole number (the histogram's bins are then ranges of whole numbers). */
+    integral: boolean;
+    /** Counts of values per bin [from, to); the last bin holds the maximum. */
+    histogram: Array<{ from: number; to: number; count: number }>;
   };
   dates?: { min: string | null; max: string | null };
+}
+
+/** Rounds away the binary noise of decimal steps (0.1 + 0.2). */
+const tidy = (x: number) => Number(x.toPrecision(12));
+
+/**
+ * Bins for a histogram of values between `min` and `max`: about `target` bins of a round width
+ * (1, 2 or 5 times a power of ten; whole numbers when every value is whole), starting at a
+ * multiple of the width so the edges read naturally (20〜29, not 17.3〜26.1).
+ */
+export function histogramBins(
+  min: number,
+  max: number,
+  integral: boolean,
+  target = 10,
+): { start: number; width: number; bins: number } {
+  if (!(max > min)) return { start: min, width: integral ? 1 : 0, bins: 1 };
+  const raw = (max - min) / target;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  let width = tidy([1, 2, 5, 10].map((k) => k * magnitude).find((w) => w >= raw * (1 - 1e-9))!);
+  if (integral) width = Math.max(1, Math.round(width));
+  const start = tidy(Math.floor(min / width) * width);
+  const bins = Math.floor(tidy((max - start) / width)) + 1;
+  return { start, width, bins };
 }
 
 /** Items of every version, latest order first (as the CSV's columns). */
@@ -110,28 +138,52 @@ export async function responseStats(
       const p = [...params, path];
       const value = `jsonb_path_query(fr.answers, $${p.length}::jsonpath)`;
       if (ci.item.type === 'number') {
+        const values = `from form_response fr
+               cross join lateral (select (x #>> '{}')::numeric as v from ${value} x where jsonb_typeof(x) = 'number') t
+              where ${where}`;
         const rows: Array<{
           count: number;
           min: string | null;
           max: string | null;
           mean: string | null;
           median: number | null;
+          integral: boolean | null;
         }> = await m.query(
           `select count(v)::int as count, min(v) as min, max(v) as max, avg(v) as mean,
-                    percentile_cont(0.5) within group (order by v) as median
-               from form_response fr
-               cross join lateral (select (x #>> '{}')::numeric as v from ${value} x where jsonb_typeof(x) = 'number') t
-              where ${where}`,
+                  percentile_cont(0.5) within group (order by v) as median,
+                  bool_and(v = trunc(v)) as integral ${values}`,
           p,
         );
         const r = rows[0]!;
         const num = (s: string | number | null) => (s === null ? null : Number(s));
+        const [min, max] = [num(r.min), num(r.max)];
+        const integral = r.integral !== false;
+        const histogram: Array<{ from: number; to: number; count: number }> = [];
+        if (min !== null && max !== null) {
+          const { start, width, bins } = histogramBins(min, max, integral);
+          const counts = new Map<number, number>();
+          if (width > 0) {
+            const hp = [...p, start, width, bins - 1];
+            const binRows: Array<{ bin: number; n: number }> = await m.query(
+              `select least(greatest(floor((v - $${hp.length - 2}::numeric) / $${hp.length - 1}::numeric), 0), $${hp.length}::int)::int as bin,
+                      count(*)::int as n ${values} group by 1`,
+              hp,
+            );
+            for (const b of binRows) counts.set(b.bin, b.n);
+          } else counts.set(0, r.count);
+          for (let b = 0; b < bins; b++) {
+            const from = tidy(start + b * width);
+            histogram.push({ from, to: tidy(from + width), count: counts.get(b) ?? 0 });
+          }
+        }
         q.number = {
           count: r.count,
-          min: num(r.min),
-          max: num(r.max),
+          min,
+          max,
           mean: num(r.mean),
           median: num(r.median),
+          integral,
+          histogram,
         };
       } else {
         const rows: Array<{ min: string | null; max: string | null }> = await m.query(
