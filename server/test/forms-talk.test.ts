@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '@tsunagu/line-emulator';
+import { solidPng, startEmulator, type RunningEmulator } from '@tsunagu/line-emulator';
 import { formTalkStartData, type FormDefinitionInput } from '../src/contracts/index.js';
 import { closeDataSources } from '../src/platform/db/data-sources.js';
 import { withTenant } from '../src/platform/db/tenant-context.js';
@@ -318,6 +318,90 @@ describe('forms answered in the LINE talk (FORM-10)', () => {
     );
     await new Promise((res) => setTimeout(res, 500));
     expect((await u.bot()).filter((e) => e.message.text?.includes(`P-${year}-000001`))).toHaveLength(1);
+  });
+
+  it('a rich-menu area starts the conversation, another opens the form page; unusable forms are refused at publish', async () => {
+    const talkForm = await publishedForm(admin, t.orgs.ka!, NO_PERSONAL, { talkMode: true }, '窓口の満足度');
+    const pageOnly = await publishedForm(admin, t.orgs.ka!, NO_PERSONAL, {}, '窓口の申込');
+    const draft = await admin.post('/api/forms', { title: '準備中のフォーム', organisationId: t.orgs.ka });
+    const set = await admin.post('/api/richmenus', { name: 'フォームの入口', organisationId: t.orgs.ka });
+    expect(set.status, JSON.stringify(set.body)).toBe(201);
+    const half = (x: number, action: Record<string, unknown>) => ({
+      bounds: { x, y: 0, width: 1250, height: 843 },
+      action,
+    });
+    const tabBody = (areas: unknown[]) => ({
+      name: 'フォーム',
+      chatBarText: 'メニュー',
+      size: { width: 2500, height: 843 },
+      areas,
+    });
+    // A code that is no form of this city is refused when the menu is saved.
+    const unknown = await admin.post(
+      `/api/richmenus/${set.body.id}/tabs`,
+      tabBody([half(0, { type: 'form', formCode: 'no-such-form', open: 'talk' })]),
+    );
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual([
+      { path: 'areas.0.action.formCode', message: 'フォームが見つかりません。選び直してください' },
+    ]);
+    const tab = await admin.post(
+      `/api/richmenus/${set.body.id}/tabs`,
+      tabBody([
+        half(0, { type: 'form', formCode: draft.body.code, open: 'page' }),
+        half(1250, { type: 'form', formCode: pageOnly.code, open: 'talk' }),
+      ]),
+    );
+    expect(tab.status, JSON.stringify(tab.body)).toBe(201);
+    const image = await admin
+      .put(`/api/richmenus/tabs/${tab.body.id}/image`)
+      .set('Content-Type', 'application/octet-stream')
+      .send(solidPng(2500, 843));
+    expect(image.status).toBe(200);
+    const publish = () => admin.post(`/api/richmenus/${set.body.id}/publish`, { channel: 'production' });
+    // Published only when every form can be used as the area says.
+    const notPublished = await publish();
+    expect(notPublished.status).toBe(422);
+    expect(notPublished.body.title).toContain('フォーム「準備中のフォーム」は公開されていません');
+    await admin.patch(`/api/richmenus/tabs/${tab.body.id}`, {
+      areas: [
+        half(0, { type: 'form', formCode: pageOnly.code, open: 'page', label: '申込' }),
+        half(1250, { type: 'form', formCode: pageOnly.code, open: 'talk' }),
+      ],
+    });
+    const noTalk = await publish();
+    expect(noTalk.status).toBe(422);
+    expect(noTalk.body.title).toContain('「窓口の申込」はトークでの回答がオフです');
+    await admin.patch(`/api/richmenus/tabs/${tab.body.id}`, {
+      areas: [
+        half(0, { type: 'form', formCode: pageOnly.code, open: 'page', label: '申込' }),
+        half(1250, { type: 'form', formCode: talkForm.code, open: 'talk' }),
+      ],
+    });
+    const published = await publish();
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    const menu = (await (
+      await fetch(`${emu.url}/v2/bot/richmenu/${published.body.menus[0].richMenuId}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      })
+    ).json()) as { areas: Array<{ action: Record<string, unknown> }> };
+    expect(menu.areas[0]!.action).toEqual({
+      type: 'uri',
+      label: '申込',
+      uri: `https://liff.line.me/${LIFF_ID}/forms/${pageOnly.code}`,
+    });
+    expect(menu.areas[1]!.action).toMatchObject({
+      type: 'postback',
+      data: expect.stringMatching(new RegExp(`^rm:[a-z0-9]+:1:form:${talkForm.code}:start$`)),
+      displayText: '「窓口の満足度」に回答する',
+    });
+
+    // A friend taps the talk area: the conversation starts with the first question.
+    const u = await resident();
+    await u.act({ type: 'richmenu', areaIndex: 1 });
+    const said = (await u.bot()).map((e) => e.message.text ?? '').join('\n');
+    expect(said).toContain('「窓口の満足度」にトークで回答します');
+    expect((await u.last()).message.text).toContain('来庁の目的');
   });
 
   it('a form without personal items is confirmed and sent from the talk, once however often 送信する arrives', async () => {

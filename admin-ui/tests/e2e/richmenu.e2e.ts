@@ -163,6 +163,10 @@ describe('rich menus: build in the admin, see them in LINE (emulator)', () => {
     await setAction(page, 0, 'page', 'マイページ', 'home');
     await setAction(page, 1, 'tab', '子育てタブへ', '子育て');
     await setAction(page, 2, 'tab', '防災タブへ', '防災');
+    // An area that starts the city's survey in the talk, question by question (FORM-10).
+    await setAction(page, 3, 'form', 'アンケート', '');
+    await page.locator('#area-3-form').selectOption({ label: '市民満足度調査（令和8年度）' });
+    await page.getByRole('radio', { name: 'トークで1問ずつ回答する' }).check();
     await saveTab(page);
     await snap(page, 'editor');
 
@@ -254,6 +258,17 @@ describe('rich menus: build in the admin, see them in LINE (emulator)', () => {
       .toBe('赤磐 花子さん、こんにちは');
     await snap(talk, 'talk-resident-pane', false);
     await talk.locator('#browser-close').click();
+
+    // The form area: the survey's first question arrives in the talk.
+    await talk.getByRole('button', { name: 'アンケート' }).click();
+    await expect
+      .poll(() => talk.locator('#messages').innerText(), { timeout: 20_000 })
+      .toContain('「市民満足度調査（令和8年度）」にトークで回答します');
+    await snap(talk, 'talk-form', false);
+    await talk.getByRole('button', { name: 'やめる' }).last().click();
+    await expect
+      .poll(() => talk.locator('#messages').innerText(), { timeout: 20_000 })
+      .toContain('回答をやめました');
 
     // --- emergency on while the friend is on the 子育て tab: LINE links a switched tab's menu to
     // the friend, which outranks the default; the switch resets those links, so the friend sees

@@ -19,7 +19,8 @@ export type AreaAction =
   | { type: 'postback'; label?: string; data: string; displayText?: string }
   | { type: 'page'; label?: string; path: string }
   | { type: 'tab'; label?: string; tabId: string }
-  | { type: 'submenu'; label?: string; tabId: string };
+  | { type: 'submenu'; label?: string; tabId: string }
+  | { type: 'form'; label?: string; formCode: string; open: 'page' | 'talk' };
 
 export type ActionType = AreaAction['type'];
 
@@ -30,7 +31,21 @@ export const ACTION_LABEL: Record<ActionType, string> = {
   page: '住民ページ',
   tab: 'タブ切替',
   submenu: 'サブメニュー',
+  form: 'フォーム',
 };
+
+/** A form an area can open (GET /api/forms). */
+export interface MenuForm {
+  code: string;
+  title: string;
+  status: 'draft' | 'published' | 'closed';
+  talkMode: boolean;
+}
+
+export const FORM_OPEN_LABEL = {
+  page: '入力画面を開く（LINE内ブラウザ）',
+  talk: 'トークで1問ずつ回答する',
+} as const;
 export const ACTION_TYPES = Object.keys(ACTION_LABEL) as ActionType[];
 
 export interface Area {

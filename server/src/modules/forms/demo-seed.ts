@@ -389,6 +389,8 @@ export async function seedDemoForms(
       answersPerResident: 'many',
       requireLineLogin: false,
       receiptPrefix: 'M',
+      // Friends can also answer it question by question in the talk (a rich-menu area starts it).
+      talkMode: true,
       completionMessage: village
         ? 'ご協力ありがとうございました。結果は村のホームページでお知らせします。'
         : template.settings?.completionMessage,

@@ -113,6 +113,7 @@ function visibleForms(ctx: StaffRequest, action: 'read' | 'export') {
     .createQueryBuilder(Form, 'f')
     .leftJoin('organisation', 'o', 'o.id = f.organisation_id')
     .addSelect('o.name', 'organisation_name')
+    .addSelect(`coalesce(f.settings->>'talkMode' = 'true', false)`, 'talk_mode')
     .where(cond.sql, cond.params);
 }
 
@@ -215,6 +216,8 @@ export function formsRouter(): Router {
       const items = entities.map((f, i) => ({
         ...f,
         organisationName: (raw[i] as { organisation_name?: string }).organisation_name ?? null,
+        /** Answerable in the talk (a rich-menu area can start it there). */
+        talkMode: (raw[i] as { talk_mode?: boolean }).talk_mode === true,
         can: permissionsOn(ctx, f),
       }));
       return { items, total, page: q.page, pageSize: q.pageSize };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formTalkStartData } from '../../contracts/index.js';
 import { LINE_LIMITS, richMenuActionSchema, type LineAction } from '../../platform/line/messages.js';
 
 /**
@@ -44,13 +45,26 @@ const submenuAction = z.strictObject({
   label,
   tabId: z.string().uuid('開くサブメニューのタブを選んでください'),
 });
-const OWN = { page: pageAction, tab: tabAction, submenu: submenuAction } as const;
+/**
+ * Opens a form (issue 5): its page in LINE's browser, or its questions one by one in the talk
+ * (FORM-10 会話形式) through the postback `form:<code>:start` the form-talk module answers.
+ */
+const formAction = z.strictObject({
+  type: z.literal('form'),
+  label,
+  formCode: z
+    .string({ error: 'フォームを選んでください' })
+    .regex(/^[a-z0-9-]{3,40}$/, 'フォームを選んでください'),
+  open: z.enum(['page', 'talk'], { error: '開き方を選んでください' }).default('page'),
+});
+const OWN = { page: pageAction, tab: tabAction, submenu: submenuAction, form: formAction } as const;
 
 export type PageAction = z.infer<typeof pageAction>;
 export type TabAction = z.infer<typeof tabAction>;
 export type SubmenuAction = z.infer<typeof submenuAction>;
+export type FormAction = z.infer<typeof formAction>;
 export type AreaAction =
-  PageAction | TabAction | SubmenuAction | Exclude<LineAction, { type: 'richmenuswitch' }>;
+  PageAction | TabAction | SubmenuAction | FormAction | Exclude<LineAction, { type: 'richmenuswitch' }>;
 
 function copyIssues(ctx: z.RefinementCtx, error: z.ZodError) {
   for (const i of error.issues)
@@ -214,7 +228,12 @@ export interface CompileContext {
   aliasOfTab: (tabId: string) => string | null;
   /** Absolute URL of a resident-ui path (LIFF URL or the public origin). */
   pageUrl: (path: string) => string;
+  /** A form of the city by code, as far as a menu needs it; null when there is none. */
+  formOf: (code: string) => { title: string; published: boolean; talkMode: boolean } | null;
 }
+
+/** What the talk shows as the resident's own message when a form area starts a conversation. */
+const FORM_DISPLAY_TEXT_MAX = 60;
 
 export interface LineRichMenu {
   size: { width: number; height: number };
@@ -241,6 +260,28 @@ export function compileAction(a: AreaAction, index: number, c: CompileContext): 
             : `タップ領域${index + 1}のサブメニューがこのチャネルに公開されていません。先にサブメニューを公開してください`,
         );
       return { type: 'richmenuswitch', ...lbl, richMenuAliasId: alias, data: tapData(c.tabCode, index) };
+    }
+    case 'form': {
+      const area = `タップ領域${index + 1}`;
+      const form = c.formOf(a.formCode);
+      if (!form) throw new CompileError(`${area}のフォームが見つかりません。フォームを選び直してください`);
+      if (!form.published)
+        throw new CompileError(
+          `${area}のフォーム「${form.title}」は公開されていません。先にフォームを公開してください`,
+        );
+      if (a.open === 'page') return { type: 'uri', ...lbl, uri: c.pageUrl(`forms/${a.formCode}`) };
+      if (!form.talkMode)
+        throw new CompileError(
+          `${area}のフォーム「${form.title}」はトークでの回答がオフです。フォームの受付の設定で「トークで回答」をオンにするか、開き方を「入力画面」にしてください`,
+        );
+      const said = `「${form.title}」に回答する`;
+      return {
+        type: 'postback',
+        ...lbl,
+        data: tapData(c.tabCode, index, formTalkStartData(a.formCode)),
+        displayText:
+          said.length <= FORM_DISPLAY_TEXT_MAX ? said : `${said.slice(0, FORM_DISPLAY_TEXT_MAX - 1)}…`,
+      };
     }
     case 'postback':
       return { ...a, data: tapData(c.tabCode, index, a.data) };

@@ -58,17 +58,40 @@ const permissionsOn = (ctx: StaffRequest, s: SetRow) => ({
   delete: ctx.ability.can('delete', asSubject(s)),
 });
 
-/** Tab-switch targets must be tabs of the same set; sub-menus tabs of another set. */
+/**
+ * Tab-switch targets must be tabs of the same set; sub-menus tabs of another set; forms forms of
+ * this city (whether they are published is checked when the menu is published).
+ */
 async function checkTargets(ctx: StaffRequest, setId: string, areas: Area[]): Promise<void> {
   const ids = areas.flatMap((a) =>
     a.action.type === 'tab' || a.action.type === 'submenu' ? [a.action.tabId] : [],
   );
-  if (!ids.length) return;
+  const formCodes = areas.flatMap((a) => (a.action.type === 'form' ? [a.action.formCode] : []));
+  const errors: Array<{ path: string; message: string }> = [];
+  if (formCodes.length) {
+    const found: Array<{ code: string }> = await ctx.m.query(
+      'select code from form where code = any($1::text[])',
+      [formCodes],
+    );
+    areas.forEach((a, i) => {
+      if (
+        a.action.type === 'form' &&
+        !found.some((f) => f.code === (a.action as { formCode: string }).formCode)
+      )
+        errors.push({
+          path: `areas.${i}.action.formCode`,
+          message: 'フォームが見つかりません。選び直してください',
+        });
+    });
+  }
+  if (!ids.length) {
+    if (errors.length) throw new HttpError(422, '入力内容を確認してください', { errors });
+    return;
+  }
   const rows: Array<{ id: string; set_id: string }> = await ctx.m.query(
     'select id, set_id from richmenu_tab where id = any($1::uuid[])',
     [ids],
   );
-  const errors: Array<{ path: string; message: string }> = [];
   areas.forEach((a, i) => {
     if (a.action.type !== 'tab' && a.action.type !== 'submenu') return;
     const tabId = a.action.tabId;

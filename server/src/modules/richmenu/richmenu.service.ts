@@ -254,6 +254,24 @@ export async function publishSet(
           aliases.set(t.id, alias);
       }
     }
+    // Forms the areas open: published (and answerable in the talk, for a talk area) or refused.
+    const formCodes = [
+      ...new Set(
+        tabs.flatMap((t) => t.areas.flatMap((a) => (a.action.type === 'form' ? [a.action.formCode] : []))),
+      ),
+    ];
+    const forms = new Map<string, { title: string; published: boolean; talkMode: boolean }>();
+    if (formCodes.length) {
+      const rows: Array<{ code: string; title: string; published: boolean; talk_mode: boolean }> =
+        await m.query(
+          `select code, title, status = 'published' and published_version is not null as published,
+                coalesce(settings->>'talkMode' = 'true', false) as talk_mode
+           from form where code = any($1::text[])`,
+          [formCodes],
+        );
+      for (const f of rows)
+        forms.set(f.code, { title: f.title, published: f.published, talkMode: f.talk_mode });
+    }
     const objects: LineRichMenu[] = [];
     for (const t of tabs) {
       try {
@@ -262,6 +280,7 @@ export async function publishSet(
             tabCode: t.code,
             aliasOfTab: (id) => aliases.get(id) ?? null,
             pageUrl: pageUrlFor(slug[0]!.slug, channel.liffId),
+            formOf: (code) => forms.get(code) ?? null,
           }),
         );
       } catch (e) {
