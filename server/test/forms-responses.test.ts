@@ -375,6 +375,116 @@ describe('forms: responses for staff', () => {
     );
   });
 
+  it('staff items inside repeating sections: per entry of the resident’s, and a staff-only list', async () => {
+    const withEntries = await publishedForm(
+      admin,
+      t.orgs.ka!,
+      {
+        schemaVersion: 1,
+        pages: [
+          {
+            code: 'p1',
+            sections: [
+              {
+                code: 'kids',
+                title: 'お子さま',
+                repeat: { min: 1, max: 3, itemName: 'お子さま' },
+                items: [
+                  { type: 'shortText', code: 'kid_name', label: 'お名前', required: true },
+                  {
+                    type: 'singleChoice',
+                    code: 'eligible',
+                    label: '対象',
+                    staffOnly: true,
+                    options: [
+                      { code: 'yes', label: '対象' },
+                      { code: 'no', label: '対象外' },
+                    ],
+                  },
+                ],
+              },
+              {
+                code: 'calls',
+                title: '対応履歴',
+                staffOnly: true,
+                repeat: { min: 0, max: 2, itemName: '対応' },
+                items: [{ type: 'longText', code: 'call_note', label: '内容', required: true }],
+              },
+              {
+                code: 's_scan',
+                items: [
+                  { type: 'file', code: 'scan', label: '書類の写し', staffOnly: true, accept: ['pdf'] },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      { sendCompletionToTalk: false },
+      '児童手当の申請',
+    );
+    const r = await ResidentClient.signIn(t.tenant);
+    const sent = await r.post(`/forms/${withEntries.code}/responses`, {
+      version: 1,
+      answers: { kids: [{ kid_name: '一郎' }, { kid_name: '二郎' }] },
+    });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const id = (await staffA.get(`/api/forms/${withEntries.id}/responses`)).body.items[0].id;
+    const patch = (staffAnswers: unknown) =>
+      staffA.patch(`/api/forms/${withEntries.id}/responses/${id}`, { staffAnswers });
+
+    // Staff answer per entry; a resident's answer sent along is not taken.
+    const ok = await patch({
+      kids: [{ eligible: 'yes', kid_name: '書き換え' }, { eligible: 'no' }],
+      calls: [{ call_note: '12/7 電話で確認' }],
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.answers).toEqual({
+      kids: [
+        { kid_name: '一郎', eligible: 'yes' },
+        { kid_name: '二郎', eligible: 'no' },
+      ],
+      calls: [{ call_note: '12/7 電話で確認' }],
+    });
+    // Checked by the engine per entry, with the path of the entry; nothing changes.
+    const bad = await patch({ kids: [{ eligible: 'maybe' }, {}], calls: [{}, {}, {}] });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'staffAnswers.kids.0.eligible', message: '選択肢の中から選んでください' },
+        expect.objectContaining({ path: 'staffAnswers.calls' }),
+      ]),
+    );
+    const after = await staffA.get(`/api/forms/${withEntries.id}/responses/${id}`);
+    expect(after.body.answers.kids[0].eligible).toBe('yes');
+    expect(after.body.answers.calls).toHaveLength(1);
+    // Clearing: an entry without staff answers keeps the resident's, the staff list can be emptied.
+    const cleared = await patch({ kids: [{}, { eligible: 'yes' }], calls: [] });
+    expect(cleared.status, JSON.stringify(cleared.body)).toBe(200);
+    expect(cleared.body.answers).toEqual({
+      kids: [{ kid_name: '一郎' }, { kid_name: '二郎', eligible: 'yes' }],
+    });
+    // A staff-only file: uploaded by staff, claimed by the response when saved, listed with it.
+    const upload = await staffA
+      .post(`/api/forms/${withEntries.id}/files?item=scan`)
+      .set('Content-Type', 'application/pdf')
+      .set('X-File-Name', encodeURIComponent('申請書.pdf'))
+      .send(Buffer.from('%PDF-1.4\n%%EOF\n'));
+    expect(upload.status, JSON.stringify(upload.body)).toBe(201);
+    const attached = await patch({ kids: [{}, { eligible: 'yes' }], scan: [upload.body] });
+    expect(attached.status, JSON.stringify(attached.body)).toBe(200);
+    const withFile = await staffA.get(`/api/forms/${withEntries.id}/responses/${id}`);
+    expect(withFile.body.files).toEqual([
+      expect.objectContaining({
+        id: upload.body.id,
+        item: 'scan',
+        name: '申請書.pdf',
+        type: 'application/pdf',
+      }),
+    ]);
+    expect(withFile.body.answers.scan).toEqual([expect.objectContaining({ id: upload.body.id })]);
+  });
+
   it('staff enter a response from a phone call, checked with audience staff', async () => {
     const missing = await staffA.post(`/api/forms/${form.id}/responses`, {
       version: 1,

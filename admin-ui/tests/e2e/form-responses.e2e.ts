@@ -126,6 +126,13 @@ const definition = {
             },
           ],
         },
+        {
+          code: 'calls',
+          title: '対応履歴',
+          staffOnly: true,
+          repeat: { min: 0, max: 3, itemName: '対応' },
+          items: [{ type: 'longText', code: 'call_note', label: '対応の内容', required: true }],
+        },
       ],
     },
   ],
@@ -421,6 +428,22 @@ describe('form responses: list, filters, detail, CSV (Kuwana)', () => {
     await page.reload();
     await expect.poll(() => page.locator('[data-item="review"]').innerText()).toBe('確認済み');
     expect(await page.getByRole('radio', { name: '確認済み' }).isChecked()).toBe(true);
+
+    // A staff-only list (対応履歴): entries added here, checked by the engine, kept.
+    const calls = page.locator('[data-section="calls"]');
+    expect(await calls.innerText()).toContain('対応はまだありません。');
+    await calls.getByRole('button', { name: '＋ 対応を追加' }).click();
+    await page.locator('#staff-items-save').click();
+    await expect.poll(() => calls.locator('.pv-error').first().innerText()).toBe('入力してください');
+    await calls.getByLabel('対応の内容').fill('12/7 折り返し電話で内容を確認');
+    await page.locator('#staff-items-save').click();
+    await page.getByText('職員用の項目を保存しました。').waitFor();
+    await page.reload();
+    await expect
+      .poll(() => calls.getByLabel('対応の内容').inputValue())
+      .toBe('12/7 折り返し電話で内容を確認');
+    expect(await calls.locator('legend').innerText()).toBe('対応（1件目）');
+    await snap(page, '03b-staff-list');
 
     await page.goto(`${ORIGIN}/forms/${formId}/responses?status=in_progress`);
     await expect.poll(count).toContain('1件');

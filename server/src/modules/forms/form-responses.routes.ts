@@ -86,8 +86,12 @@ function withStaffItems(form: CompiledForm, answers: FormAnswers, staff: FormAns
     const merged: FormEntryAnswers[] = [];
     for (let i = 0; i < n; i++) {
       const e: FormEntryAnswers = { ...(cs.section.staffOnly ? {} : (mine[i] ?? {})) };
-      for (const code of staffCodes) delete e[code];
-      Object.assign(e, theirs[i] ?? {});
+      // Only the staff items of an entry come from staff; what the resident answered stays theirs.
+      for (const code of staffCodes) {
+        delete e[code];
+        const v = theirs[i]?.[code];
+        if (v !== undefined) e[code] = v;
+      }
       merged.push(e);
     }
     if (merged.length) out[cs.code] = merged;
