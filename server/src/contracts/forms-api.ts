@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FormAnswers } from './forms/engine.js';
 
 /**
  * What the forms API (issue 5, docs/api/admin-api.md「Forms」) shares with the builder, the
@@ -218,3 +219,52 @@ export const formResponseFilterSchema = z.discriminatedUnion(
 );
 export type FormResponseFilter = z.infer<typeof formResponseFilterSchema>;
 export const FORM_RESPONSE_FILTERS_MAX = 20;
+
+/**
+ * The staff API of a form's responses (GET …/responses, …/responses/:rid, …/:rid/neighbours), as
+ * the server builds it and the response screens read it. Times are `D`: a Date on the server, the
+ * ISO string it becomes in JSON.
+ */
+export interface FormResponseListItem<D = string> {
+  id: string;
+  receiptNumber: string;
+  version: number;
+  status: FormResponseStatus;
+  source: FormResponseSource;
+  residentId: string | null;
+  submittedAt: D;
+  updatedAt: D;
+  hasMemo: boolean;
+  /** Every answer of the response (personal ones too: staff who may read the form may read them). */
+  answers: FormAnswers;
+}
+
+export interface FormResponseList<D = string> {
+  items: FormResponseListItem<D>[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface FormResponseFile {
+  id: string;
+  /** The code of the file item it was attached to. */
+  item: string;
+  name: string;
+  size: number;
+  type: string;
+}
+
+export interface FormResponseRef {
+  id: string;
+  receiptNumber: string;
+}
+
+/** Where a response is in the list it was opened from (前の回答・次の回答). */
+export interface FormResponseNeighbours {
+  /** 1-based; null when the response is no longer in that list. */
+  position: number | null;
+  total: number;
+  previous: FormResponseRef | null;
+  next: FormResponseRef | null;
+}

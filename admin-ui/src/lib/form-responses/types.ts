@@ -1,7 +1,9 @@
 import type {
-  FormAnswers,
   FormDefinition,
-  FormResponseSource,
+  FormResponseFile,
+  FormResponseList,
+  FormResponseListItem,
+  FormResponseNeighbours,
   FormResponseStatus,
 } from '@tsunagu/server/contracts';
 
@@ -10,34 +12,10 @@ import type {
  * 「Form responses」, decision 0011).
  */
 
-export interface ResponseListItem {
-  id: string;
-  receiptNumber: string;
-  version: number;
-  status: FormResponseStatus;
-  source: FormResponseSource;
-  residentId: string | null;
-  submittedAt: string;
-  updatedAt: string;
-  hasMemo: boolean;
-  /** Every answer of the response (personal ones too: staff who may read the form may read them). */
-  answers: FormAnswers;
-}
-
-export interface ResponseList {
-  items: ResponseListItem[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
-
-export interface ResponseFile {
-  id: string;
-  item: string;
-  name: string;
-  size: number;
-  type: string;
-}
+export type ResponseListItem = FormResponseListItem;
+export type ResponseList = FormResponseList;
+export type ResponseFile = FormResponseFile;
+export type ResponseNeighbours = FormResponseNeighbours;
 
 /** A message sent to the respondent's LINE talk from the response (FORM-10 ⑧). */
 export interface ResponseMessage {
@@ -47,14 +25,6 @@ export interface ResponseMessage {
   createdAt: string;
   sentAt: string | null;
   sentByLabel: string | null;
-}
-
-/** GET …/responses/:rid/neighbours: where the response is in the list it was opened from. */
-export interface ResponseNeighbours {
-  position: number | null;
-  total: number;
-  previous: { id: string; receiptNumber: string } | null;
-  next: { id: string; receiptNumber: string } | null;
 }
 
 export interface ResponseDetail extends ResponseListItem {

@@ -10,7 +10,11 @@ import {
   type CompiledForm,
   type CompiledItem,
   type FormAnswers,
+  type FormResponseFile,
   type FormResponseFilter,
+  type FormResponseListItem,
+  type FormResponseNeighbours,
+  type FormResponseRef,
   type FormResponseSource,
   type FormResponseStatus,
 } from '../../contracts/index.js';
@@ -296,18 +300,7 @@ export function responseOrder(
   return `fr.answers -> $${params.length} ${dir} NULLS LAST, ${tie}`;
 }
 
-export interface ResponseListRow {
-  id: string;
-  receiptNumber: string;
-  version: number;
-  status: FormResponseStatus;
-  source: FormResponseSource;
-  residentId: string | null;
-  submittedAt: Date;
-  updatedAt: Date;
-  hasMemo: boolean;
-  answers: FormAnswers;
-}
+export type ResponseListRow = FormResponseListItem<Date>;
 
 export interface RawResponseRow {
   id: string;
@@ -422,11 +415,6 @@ export const neighbourQuerySchema = responseListSchema.omit({ page: true, pageSi
   pos: z.coerce.number().int().min(1, '位置の指定が正しくありません').max(10_000_000),
 });
 
-export interface ResponseRef {
-  id: string;
-  receiptNumber: string;
-}
-
 /** How far a response may have moved in its list (new or changed responses) and still be found. */
 const NEIGHBOUR_SLACK = 10;
 
@@ -442,18 +430,13 @@ export async function responseNeighbours(
   versions: CompiledForm[],
   q: z.infer<typeof neighbourQuerySchema>,
   responseId: string,
-): Promise<{
-  position: number | null;
-  total: number;
-  previous: ResponseRef | null;
-  next: ResponseRef | null;
-}> {
+): Promise<FormResponseNeighbours> {
   const params: unknown[] = [];
   const where = responseWhere(form.id, versions, q, params);
   const whereParams = [...params];
   const orderBy = responseOrder(versions, q.sort, q.order, params);
   const total = await totalOf(m, form, q, where, whereParams);
-  const window = async (offset: number, limit: number): Promise<ResponseRef[]> => {
+  const window = async (offset: number, limit: number): Promise<FormResponseRef[]> => {
     const rows: Array<{ id: string; receipt_number: string }> = await m.query(
       `select fr.id, fr.receipt_number from form_response fr where ${where} order by ${orderBy}
         limit ${limit} offset ${offset}`,
@@ -476,7 +459,7 @@ export interface ResponseDetail extends ResponseListRow {
   memo: string;
   enteredBy: string | null;
   updatedBy: string | null;
-  files: Array<{ id: string; name: string; size: number; type: string; item: string }>;
+  files: FormResponseFile[];
 }
 
 export async function loadResponse(
