@@ -15,6 +15,7 @@ import { GarbageCalendar1764979200000 } from './1764979200000-garbage-calendar.j
 import { DeliveryAbTest1765065600000 } from './1765065600000-delivery-ab-test.js';
 import { Forms1765152000000 } from './1765152000000-forms.js';
 import { FormsTalk1765238400000 } from './1765238400000-forms-talk.js';
+import { FormsRangeFacets1765324800000 } from './1765324800000-forms-range-facets.js';
 
 /** Every migration, in order. TypeORM records applied ones in `schema_migrations`. */
 export const allMigrations = [
@@ -35,4 +36,5 @@ export const allMigrations = [
   DeliveryAbTest1765065600000,
   Forms1765152000000,
   FormsTalk1765238400000,
+  FormsRangeFacets1765324800000,
 ];

@@ -283,7 +283,13 @@ async function build(): Promise<{ tenantId: string; formId: string }> {
                      case when x.topics is not null then 'topics' end,
                      case when x.t <> 7 then 'opinion' end,
                      'name', 'email', 'phone', 'address', 'birthday'], null)
-                || coalesce(array(select 'topics=' || e from jsonb_array_elements_text(x.topics) e), '{}'),
+                || coalesce(array(select 'topics=' || e from jsonb_array_elements_text(x.topics) e), '{}')
+                -- range facets by the database's own rule (migration 1765324800000), as facetsOf writes them
+                || form_range_facets('age', 'number', x.answers -> 'age')
+                || form_range_facets('household', 'number', x.answers -> 'household')
+                || form_range_facets('visits', 'number', x.answers -> 'visits')
+                || form_range_facets('score', 'number', x.answers -> 'score')
+                || form_range_facets('visit_date', 'date', x.answers -> 'visit_date'),
               ($7::text[])[1 + x.t]::tsvector,
               (array['new', 'new', 'in_progress', 'done'])[1 + (x.g % 4)],
               x.at, x.at + (x.g % 3) * interval '1 day'
@@ -396,7 +402,16 @@ const LISTS: Array<{ name: string; query: Record<string, unknown> }> = [
       order: 'desc',
     },
   },
+  {
+    name: 'filter 来庁日 in April 2026 (a date range), newest first',
+    query: {
+      filters: [{ item: 'visit_date', op: 'range', min: '2026-04-01', max: '2026-04-30' }],
+      sort: 'submittedAt',
+      order: 'desc',
+    },
+  },
   { name: 'full text 「駐車場」, newest first', query: { q: '駐車場' } },
+  { name: 'full text 「体育館」 (in no response), newest first', query: { q: '体育館' } },
 ];
 
 console.log(
@@ -496,6 +511,8 @@ for (const { encoding, filters, what } of EXPORTS) {
 
 const { closeDataSources } = await import('../../server/src/platform/db/data-sources.js');
 const { closeRedis } = await import('../../server/src/platform/queue/redis.js');
+// An export's read transaction commits after its last byte was sent: let the last one finish.
+await new Promise((r) => setTimeout(r, 1000));
 await closeDataSources();
 await closeRedis();
 console.log(`\n[${elapsed()}] done`);

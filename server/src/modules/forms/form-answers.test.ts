@@ -9,6 +9,7 @@ import {
 import {
   answerCell,
   facetsOf,
+  rangePrefilter,
   mergeAnswers,
   repeatCounts,
   searchQueryOf,
@@ -108,6 +109,9 @@ describe('how answers are stored (decision 0011)', () => {
       'area=kuma',
       'area^north',
       'count',
+      'count#1:0',
+      'count#3:0',
+      'count#5:0',
       'kid_birthday',
       'kid_school',
       'kid_school=e',
@@ -119,6 +123,73 @@ describe('how answers are stored (decision 0011)', () => {
       'topics=b',
     ]);
     expect(repeatCounts(form, ANSWERS)).toEqual({ kids: 2 });
+  });
+
+  it('range facets: buckets of numbers and dates, and the buckets a closed range needs', () => {
+    const dated = compileForm(
+      {
+        schemaVersion: 1,
+        pages: [
+          {
+            code: 'p1',
+            sections: [
+              {
+                code: 's1',
+                items: [
+                  { type: 'number', code: 'age', label: '年齢', integer: false },
+                  { type: 'date', code: 'visit', label: '来庁日' },
+                  { type: 'number', code: 'income', label: '収入', personal: true },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      1,
+    );
+    expect(facetsOf(dated, { age: 42, visit: '2026-04-15', income: 5_000_000 })).toEqual([
+      'age',
+      'age#1:4',
+      'age#3:0',
+      'age#5:0',
+      'income',
+      'visit',
+      'visit@2026',
+      'visit@2026-04',
+    ]);
+    expect(facetsOf(dated, { age: -0.5 }).filter((f) => f.startsWith('age#'))).toEqual([
+      'age#1:-1',
+      'age#3:-1',
+      'age#5:-1',
+    ]);
+    // The narrowest bucket size that covers the range in at most 16 buckets.
+    expect(rangePrefilter('age', 'number', 30, 49)).toEqual(['age#1:3', 'age#1:4']);
+    expect(rangePrefilter('age', 'number', 0, 150)).toEqual(
+      Array.from({ length: 16 }, (_, i) => `age#1:${i}`),
+    );
+    expect(rangePrefilter('yen', 'number', 1000, 9999)).toEqual([
+      'yen#3:1',
+      'yen#3:2',
+      'yen#3:3',
+      'yen#3:4',
+      'yen#3:5',
+      'yen#3:6',
+      'yen#3:7',
+      'yen#3:8',
+      'yen#3:9',
+    ]);
+    expect(rangePrefilter('yen', 'number', 0, 5e7)).toBeNull();
+    expect(rangePrefilter('age', 'number', 50, 40)).toBeNull();
+    expect(rangePrefilter('visit', 'date', '2025-11-20', '2026-02-03')).toEqual([
+      'visit@2025-11',
+      'visit@2025-12',
+      'visit@2026-01',
+      'visit@2026-02',
+    ]);
+    expect(rangePrefilter('visit', 'date', '2020-01-01', '2026-12-31')).toEqual(
+      Array.from({ length: 7 }, (_, i) => `visit@${2020 + i}`),
+    );
+    expect(rangePrefilter('visit', 'date', '1900-01-01', '2026-12-31')).toBeNull();
   });
 
   it('search vector: bigrams of non-personal free text only, queried as phrases', () => {

@@ -18,7 +18,8 @@ import {
  *   conditions (SEG-8) select on it in SQL;
  * - `facets` list what was answered (every item, personal ones too: that an item was answered says
  *   nothing of its content) and which options were chosen, `code=option` for the option itself and
- *   `code^option` for the options above it in a hierarchy, so "in 北部" finds 熊山;
+ *   `code^option` for the options above it in a hierarchy, so "in 北部" finds 熊山, and coarse
+ *   buckets of number and date answers (`code#1:3`, `code@2026-04`) that range filters narrow by;
  * - `search` is a tsvector of character bigrams of non-personal free text (Japanese has no spaces
  *   for PostgreSQL's parsers to split on), queried as phrases of bigrams.
  * Entries of repeating sections keep their positions in both halves ({} where one half has
@@ -117,12 +118,74 @@ export function* eachAnswer(
   }
 }
 
+/**
+ * Range facets: coarse buckets of number and date answers, so a range filter over a million
+ * responses is narrowed by the facet index before each row is checked (年齢 30–49 reads the
+ * rows in buckets 30–39 and 40–49, not every row). A number gets one bucket per size
+ * (`age#1:3` — tens; `#3:` thousands; `#5:` hundred-thousands), a date its month and its year
+ * (`visit@2026-04`, `visit@2026`). The migration 1765324800000-forms-range-facets computes the same.
+ */
+export const NUMBER_BUCKET_EXPONENTS = [1, 3, 5] as const;
+/** A range over more buckets than this is checked row by row (the prefilter would not narrow much). */
+export const RANGE_BUCKETS_MAX = 16;
+/** Numbers beyond this get no bucket (they would not fit the migration's bigint). */
+const BUCKETED_NUMBER_MAX = 1e15;
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The range facets of one answer of an item (none for other types, personal items are skipped by the caller). */
+export function rangeFacetsOf(ci: CompiledItem, value: unknown): string[] {
+  if (ci.item.type === 'number' && typeof value === 'number' && Math.abs(value) < BUCKETED_NUMBER_MAX)
+    return NUMBER_BUCKET_EXPONENTS.map((k) => `${ci.code}#${k}:${Math.floor(value / 10 ** k) || 0}`);
+  if (ci.item.type === 'date' && typeof value === 'string' && ISO_DAY.test(value))
+    return [`${ci.code}@${value.slice(0, 4)}`, `${ci.code}@${value.slice(0, 7)}`];
+  return [];
+}
+
+/**
+ * The range facets one of which a response with an answer between `min` and `max` (both given)
+ * must have, or null when the range spans too many buckets to be worth it.
+ */
+export function rangePrefilter(
+  code: string,
+  type: 'number' | 'date',
+  min: number | string,
+  max: number | string,
+): string[] | null {
+  if (type === 'number') {
+    if (typeof min !== 'number' || typeof max !== 'number' || min > max) return null;
+    if (Math.max(Math.abs(min), Math.abs(max)) >= BUCKETED_NUMBER_MAX) return null;
+    for (const k of NUMBER_BUCKET_EXPONENTS) {
+      const lo = Math.floor(min / 10 ** k);
+      const hi = Math.floor(max / 10 ** k);
+      if (hi - lo + 1 <= RANGE_BUCKETS_MAX)
+        return Array.from({ length: hi - lo + 1 }, (_, i) => `${code}#${k}:${lo + i || 0}`);
+    }
+    return null;
+  }
+  if (typeof min !== 'string' || typeof max !== 'string' || !ISO_DAY.test(min) || !ISO_DAY.test(max))
+    return null;
+  if (min > max) return null;
+  const [y1, m1] = [Number(min.slice(0, 4)), Number(min.slice(5, 7))];
+  const [y2, m2] = [Number(max.slice(0, 4)), Number(max.slice(5, 7))];
+  const months = (y2 - y1) * 12 + (m2 - m1) + 1;
+  if (months <= RANGE_BUCKETS_MAX)
+    return Array.from({ length: months }, (_, i) => {
+      const n = y1 * 12 + (m1 - 1) + i;
+      return `${code}@${String(Math.floor(n / 12)).padStart(4, '0')}-${String((n % 12) + 1).padStart(2, '0')}`;
+    });
+  if (y2 - y1 + 1 <= RANGE_BUCKETS_MAX)
+    return Array.from({ length: y2 - y1 + 1 }, (_, i) => `${code}@${String(y1 + i).padStart(4, '0')}`);
+  return null;
+}
+
 /** The facets of a clean answer set (see the module comment), sorted and unique. */
 export function facetsOf(form: CompiledForm, answers: FormAnswers): string[] {
   const out = new Set<string>();
   for (const { ci, value } of eachAnswer(form, answers)) {
     out.add(ci.code);
-    if (isPersonalItem(ci) || !ci.options) continue;
+    if (isPersonalItem(ci)) continue;
+    for (const f of rangeFacetsOf(ci, value)) out.add(f);
+    if (!ci.options) continue;
     const chosen = Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
     for (const code of chosen) {
       out.add(`${ci.code}=${code}`);

@@ -21,7 +21,7 @@ import {
 import { TtlCache } from '../../platform/cache/ttl-cache.js';
 import { decryptField } from '../../platform/crypto/tenant-keys.js';
 import { HttpError, type FieldError } from '../../platform/http/errors.js';
-import { isPersonalItem, searchQueryOf } from './form-answers.js';
+import { isPersonalItem, rangePrefilter, searchQueryOf } from './form-answers.js';
 import { NAME_PURPOSE } from './form-files.js';
 import { MEMO_PURPOSE, readAnswers } from './form-submit.js';
 
@@ -259,15 +259,21 @@ function filterSql(
     }
     bounds.push([op, v]);
   }
+  // A closed range is first narrowed by the answers' range facets (an index lookup), then checked.
+  const buckets =
+    f.min !== undefined && f.max !== undefined
+      ? rangePrefilter(ci.code, numeric ? 'number' : 'date', f.min, f.max)
+      : null;
+  const narrowed = buckets ? `fr.facets && ${bind(buckets, '::text[]')} AND ` : '';
   if (!repeat) {
     const key = bind(ci.code);
     const expr = numeric ? `(fr.answers ->> ${key})::numeric` : `(fr.answers ->> ${key})`;
     const guard = `jsonb_typeof(fr.answers -> ${key}) = ${numeric ? "'number'" : "'string'"}`;
-    return `(${guard} AND ${bounds.map(([op, v]) => `${expr} ${op} ${bind(v, numeric ? '::numeric' : '::text')}`).join(' AND ')})`;
+    return `(${narrowed}${guard} AND ${bounds.map(([op, v]) => `${expr} ${op} ${bind(v, numeric ? '::numeric' : '::text')}`).join(' AND ')})`;
   }
   const conds = bounds.map(([op], i) => `@ ${op} $b${i}`).join(' && ');
   const vars = Object.fromEntries(bounds.map(([, v], i) => [`b${i}`, v]));
-  return `jsonb_path_exists(fr.answers, ${bind(`${pathTo(ci)} ? (${conds})`, '::jsonpath')}, ${bind(JSON.stringify(vars), '::jsonb')})`;
+  return `(${narrowed}jsonb_path_exists(fr.answers, ${bind(`${pathTo(ci)} ? (${conds})`, '::jsonpath')}, ${bind(JSON.stringify(vars), '::jsonb')}))`;
 }
 
 /** ORDER BY for a list sort; items sort by their (non-personal, not repeated) answer, unanswered last. */

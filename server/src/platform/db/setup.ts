@@ -64,6 +64,33 @@ export async function setUpDatabase(urls: DatabaseUrls): Promise<string[]> {
     await c.query(`REVOKE ALL ON DATABASE ${dbName} FROM PUBLIC`);
     await c.query(`GRANT CONNECT ON DATABASE ${dbName} TO ${roles.map((r) => r[0]).join(', ')}`);
     await c.query(`GRANT USAGE ON SCHEMA public TO tsunagu_app, tsunagu_ops`);
+    await markIndexOperatorsLeakproof(c);
   });
   return runMigrations(urls.ownerUrl);
+}
+
+/**
+ * Under forced row-level security PostgreSQL uses a condition in an index scan only when its
+ * function is LEAKPROOF; array overlap/containment (`facets && …`, `facets @> …`) and the
+ * full-text match (`search @@ …`) are not marked so, which left the GIN indexes of form responses
+ * unused (every filter read the tenant's whole table). These functions raise no error that
+ * depends on the data and the app role runs only SQL the server builds, so they are marked
+ * (docs/decisions/0013-leakproof-index-operators.md). Needs a superuser: without one the setup
+ * says so and the queries stay correct, only slower.
+ */
+export const LEAKPROOF_INDEX_FUNCTIONS = [
+  'pg_catalog.arrayoverlap(anyarray, anyarray)',
+  'pg_catalog.arraycontains(anyarray, anyarray)',
+  'pg_catalog.ts_match_vq(tsvector, tsquery)',
+] as const;
+
+async function markIndexOperatorsLeakproof(c: pg.Client): Promise<void> {
+  try {
+    for (const fn of LEAKPROOF_INDEX_FUNCTIONS) await c.query(`ALTER FUNCTION ${fn} LEAKPROOF`);
+  } catch (e) {
+    if ((e as { code?: string }).code !== '42501') throw e;
+    console.warn(
+      'database setup: not a superuser, so the GIN indexes of form responses stay unused under row-level security (docs/decisions/0013-leakproof-index-operators.md)',
+    );
+  }
 }
