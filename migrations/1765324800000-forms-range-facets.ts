@@ -5,8 +5,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * in `form_response.facets`, so a range filter (年齢 30–49, 来庁日 in April) is narrowed by the
  * facet index before each row is checked. `form_range_facets(code, type, value)` is the bucketing
  * rule in SQL — the same as facetsOf in server/src/modules/forms/form-answers.ts (a test compares
- * them) — used here to fill in the facets of the responses stored before, item types taken from
- * the version each response answered (personal items get none).
+ * them; for dates it takes any ISO-shaped day, the engine stores only valid ones) — used here to
+ * fill in the facets of the responses stored before, item types taken from the version each
+ * response answered (personal items get none).
  */
 
 /** Adds the range facets of every stored response of the current tenant. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FormItemType } from './forms/definition.js';
 import type { FormAnswers } from './forms/engine.js';
 
 /**
@@ -267,4 +268,51 @@ export interface FormResponseNeighbours {
   total: number;
   previous: FormResponseRef | null;
   next: FormResponseRef | null;
+}
+
+/**
+ * The statistics of a form's responses (GET …/stats and …/crosstab; server/src/modules/forms/
+ * form-stats.ts) as the 集計 screen reads them.
+ */
+export interface FormOptionCount {
+  code: string;
+  label: string;
+  count: number;
+}
+
+export interface FormQuestionStats {
+  code: string;
+  label: string;
+  type: FormItemType;
+  typeLabel: string;
+  personal: boolean;
+  /** The code of the repeating section the item is in, or null. */
+  repeat: string | null;
+  answered: number;
+  options?: FormOptionCount[];
+  number?: {
+    count: number;
+    min: number | null;
+    max: number | null;
+    mean: number | null;
+    median: number | null;
+    /** Every value a whole number (the histogram's bins are then ranges of whole numbers). */
+    integral: boolean;
+    /** Counts of values per bin [from, to); the last bin holds the maximum. */
+    histogram: Array<{ from: number; to: number; count: number }>;
+  };
+  dates?: { min: string | null; max: string | null };
+}
+
+export interface FormStats {
+  total: number;
+  questions: FormQuestionStats[];
+}
+
+export interface FormCrossTab {
+  total: number;
+  row: { code: string; label: string; options: Array<{ code: string; label: string }> };
+  col: { code: string; label: string; options: Array<{ code: string; label: string }> };
+  /** Counts of responses per pair; `null` is 未回答. A multiple choice counts each chosen option. */
+  cells: Array<{ row: string | null; col: string | null; count: number }>;
 }

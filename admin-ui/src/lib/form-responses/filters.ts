@@ -93,11 +93,25 @@ export function readFilters(sp: URLSearchParams): ResponseFilters {
   };
 }
 
+/** The names of the filter parameters, in the page URL and in the API alike. */
+export const RESPONSE_FILTER_PARAMS = [
+  'q',
+  'status',
+  'source',
+  'createdFrom',
+  'createdTo',
+  'updatedFrom',
+  'updatedTo',
+  'filters',
+] as const;
+
 /**
  * URL and API parameters of the filters (empty values `null`, so `hrefWith` removes them). The
  * API takes exactly these names, so the same object serves the page URL, the list and the CSV.
  */
-export function filterParams(f: ResponseFilters): Record<string, string | null> {
+export function filterParams(
+  f: ResponseFilters,
+): Record<(typeof RESPONSE_FILTER_PARAMS)[number], string | null> {
   return {
     q: f.q.trim() || null,
     status: f.status.length ? f.status.join(',') : null,

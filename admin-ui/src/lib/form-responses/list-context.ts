@@ -1,3 +1,5 @@
+import { RESPONSE_FILTER_PARAMS } from './filters';
+
 /**
  * A response opened from the list keeps the list with it: the list's filters and sort travel in
  * the detail page's URL with the position the response had (`pos`), so the detail page can offer
@@ -5,21 +7,10 @@
  */
 
 /** The list's parameters that decide which responses it shows and in what order (not its page). */
-const LIST_PARAMS = [
-  'q',
-  'status',
-  'source',
-  'createdFrom',
-  'createdTo',
-  'updatedFrom',
-  'updatedTo',
-  'filters',
-  'sort',
-  'order',
-  'pageSize',
-] as const;
+const LIST_PARAMS = [...RESPONSE_FILTER_PARAMS, 'sort', 'order', 'pageSize'] as const;
 
-const DEFAULT_PAGE_SIZE = 20;
+/** Responses per list page unless the URL says otherwise. */
+export const RESPONSES_PAGE_SIZE = 20;
 
 /** What is read of a URL's query (SvelteKit's page URL gives a read-only one). */
 type Query = Pick<URLSearchParams, 'get'>;
@@ -35,7 +26,7 @@ function listParams(from: Query): URLSearchParams {
 
 function pageSizeOf(sp: Query): number {
   const n = Number(sp.get('pageSize'));
-  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : DEFAULT_PAGE_SIZE;
+  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : RESPONSES_PAGE_SIZE;
 }
 
 /** The query of a detail link from row `index` of the list page shown at `listSearch`. */

@@ -1,8 +1,12 @@
 import {
   FORM_RESPONSE_SOURCES,
   FORM_RESPONSE_STATUSES,
+  type FormCrossTab,
   type FormItemType,
+  type FormOptionCount,
+  type FormQuestionStats,
   type FormResponseSource,
+  type FormStats,
   type FormResponseStatus,
 } from '@tsunagu/server/contracts';
 
@@ -16,44 +20,10 @@ import {
 // ---------------------------------------------------------------------------------------------
 // The API's answers (GET /api/forms/:id/stats and /crosstab; server/src/modules/forms/form-stats.ts)
 
-export interface OptionCount {
-  code: string;
-  label: string;
-  count: number;
-}
-
-export interface QuestionStats {
-  code: string;
-  label: string;
-  type: FormItemType;
-  typeLabel: string;
-  personal: boolean;
-  repeat: string | null;
-  answered: number;
-  options?: OptionCount[];
-  number?: {
-    count: number;
-    min: number | null;
-    max: number | null;
-    mean: number | null;
-    median: number | null;
-    integral: boolean;
-    histogram: Array<{ from: number; to: number; count: number }>;
-  };
-  dates?: { min: string | null; max: string | null };
-}
-
-export interface FormStats {
-  total: number;
-  questions: QuestionStats[];
-}
-
-export interface CrossTab {
-  total: number;
-  row: { code: string; label: string; options: Array<{ code: string; label: string }> };
-  col: { code: string; label: string; options: Array<{ code: string; label: string }> };
-  cells: Array<{ row: string | null; col: string | null; count: number }>;
-}
+export type OptionCount = FormOptionCount;
+export type QuestionStats = FormQuestionStats;
+export type { FormStats };
+export type CrossTab = FormCrossTab;
 
 // ---------------------------------------------------------------------------------------------
 // Filters in the URL

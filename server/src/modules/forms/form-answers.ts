@@ -1,5 +1,6 @@
 import {
   FORM_PERSONAL_TYPES,
+  isIsoDate,
   type CompiledForm,
   type CompiledItem,
   type FormAddressAnswer,
@@ -130,13 +131,12 @@ export const NUMBER_BUCKET_EXPONENTS = [1, 3, 5] as const;
 export const RANGE_BUCKETS_MAX = 16;
 /** Numbers beyond this get no bucket (they would not fit the migration's bigint). */
 const BUCKETED_NUMBER_MAX = 1e15;
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The range facets of one answer of an item (none for other types, personal items are skipped by the caller). */
 export function rangeFacetsOf(ci: CompiledItem, value: unknown): string[] {
   if (ci.item.type === 'number' && typeof value === 'number' && Math.abs(value) < BUCKETED_NUMBER_MAX)
     return NUMBER_BUCKET_EXPONENTS.map((k) => `${ci.code}#${k}:${Math.floor(value / 10 ** k) || 0}`);
-  if (ci.item.type === 'date' && typeof value === 'string' && ISO_DAY.test(value))
+  if (ci.item.type === 'date' && isIsoDate(value))
     return [`${ci.code}@${value.slice(0, 4)}`, `${ci.code}@${value.slice(0, 7)}`];
   return [];
 }
@@ -162,8 +162,7 @@ export function rangePrefilter(
     }
     return null;
   }
-  if (typeof min !== 'string' || typeof max !== 'string' || !ISO_DAY.test(min) || !ISO_DAY.test(max))
-    return null;
+  if (!isIsoDate(min) || !isIsoDate(max)) return null;
   if (min > max) return null;
   const [y1, m1] = [Number(min.slice(0, 4)), Number(min.slice(5, 7))];
   const [y2, m2] = [Number(max.slice(0, 4)), Number(max.slice(5, 7))];

@@ -382,6 +382,20 @@ function totalOf(
   return unfiltered ? Promise.resolve(form.responses) : countResponses(m, form, where, whereParams);
 }
 
+/** A list's WHERE and ORDER BY with their parameters, and how many responses it holds. */
+async function orderedList(
+  m: EntityManager,
+  form: { id: string; responses: number },
+  versions: CompiledForm[],
+  q: ResponseQuery & { sort: string; order: 'asc' | 'desc' },
+): Promise<{ where: string; orderBy: string; params: unknown[]; total: number }> {
+  const params: unknown[] = [];
+  const where = responseWhere(form.id, versions, q, params);
+  const whereParams = [...params];
+  const orderBy = responseOrder(versions, q.sort, q.order, params);
+  return { where, orderBy, params, total: await totalOf(m, form, q, where, whereParams) };
+}
+
 /** One page of responses with the total, answers opened (personal ones included: staff may read them). */
 export async function listResponses(
   m: EntityManager,
@@ -389,11 +403,7 @@ export async function listResponses(
   versions: CompiledForm[],
   q: z.infer<typeof responseListSchema>,
 ): Promise<{ items: ResponseListRow[]; total: number }> {
-  const params: unknown[] = [];
-  const where = responseWhere(form.id, versions, q, params);
-  const whereParams = [...params];
-  const orderBy = responseOrder(versions, q.sort, q.order, params);
-  const total = await totalOf(m, form, q, where, whereParams);
+  const { where, orderBy, params, total } = await orderedList(m, form, versions, q);
   const rows: RawResponseRow[] = await m.query(
     `select ${RAW_RESPONSE_COLUMNS} from form_response fr where ${where} order by ${orderBy}
       limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
@@ -437,11 +447,7 @@ export async function responseNeighbours(
   q: z.infer<typeof neighbourQuerySchema>,
   responseId: string,
 ): Promise<FormResponseNeighbours> {
-  const params: unknown[] = [];
-  const where = responseWhere(form.id, versions, q, params);
-  const whereParams = [...params];
-  const orderBy = responseOrder(versions, q.sort, q.order, params);
-  const total = await totalOf(m, form, q, where, whereParams);
+  const { where, orderBy, params, total } = await orderedList(m, form, versions, q);
   const window = async (offset: number, limit: number): Promise<FormResponseRef[]> => {
     const rows: Array<{ id: string; receipt_number: string }> = await m.query(
       `select fr.id, fr.receipt_number from form_response fr where ${where} order by ${orderBy}

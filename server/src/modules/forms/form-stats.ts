@@ -3,7 +3,9 @@ import {
   FORM_ITEM_TYPE_LABELS,
   type CompiledForm,
   type CompiledItem,
-  type FormItemType,
+  type FormCrossTab,
+  type FormOptionCount,
+  type FormQuestionStats,
 } from '../../contracts/index.js';
 import { HttpError } from '../../platform/http/errors.js';
 import { isPersonalItem } from './form-answers.js';
@@ -13,40 +15,14 @@ import { itemAcross } from './form-responses.js';
  * Analysis of responses (FORM-7 「設問ごとのグラフ」, FORM-11): per question, how many responses
  * answered it and, for choices, how many chose each option (a response counts once per option
  * even when several entries of a repeating section chose it); numbers get count, minimum,
- * maximum, mean, median and a histogram of round-width bins; dates their range. Personal items give the answered count only (their
- * answers are sealed). A cross tabulation counts pairs of options of two choice questions. Every
+ * maximum, mean, median and a histogram of round-width bins; dates their range. Personal items
+ * give the answered count only (their answers are sealed). A cross tabulation counts pairs of options of two choice questions. Every
  * figure is computed in SQL over the same WHERE clause as the list (filters apply).
  */
 
-export interface OptionCount {
-  code: string;
-  label: string;
-  count: number;
-}
-
-export interface QuestionStats {
-  code: string;
-  label: string;
-  type: FormItemType;
-  typeLabel: string;
-  personal: boolean;
-  /** The code of the repeating section the item is in, or null. */
-  repeat: string | null;
-  answered: number;
-  options?: OptionCount[];
-  number?: {
-    count: number;
-    min: number | null;
-    max: number | null;
-    mean: number | null;
-    median: number | null;
-    /** Every value a whole number (the histogram's bins are then ranges of whole numbers). */
-    integral: boolean;
-    /** Counts of values per bin [from, to); the last bin holds the maximum. */
-    histogram: Array<{ from: number; to: number; count: number }>;
-  };
-  dates?: { min: string | null; max: string | null };
-}
+export type OptionCount = FormOptionCount;
+export type QuestionStats = FormQuestionStats;
+export type CrossTab = FormCrossTab;
 
 /** Rounds away the binary noise of decimal steps (0.1 + 0.2). */
 const tidy = (x: number) => Number(x.toPrecision(12));
@@ -198,14 +174,6 @@ export async function responseStats(
     out.push(q);
   }
   return { total: totalRows[0]!.n, questions: out };
-}
-
-export interface CrossTab {
-  total: number;
-  row: { code: string; label: string; options: Array<{ code: string; label: string }> };
-  col: { code: string; label: string; options: Array<{ code: string; label: string }> };
-  /** Counts of responses per pair; `null` is 未回答. A multiple choice counts each chosen option. */
-  cells: Array<{ row: string | null; col: string | null; count: number }>;
 }
 
 function crossItem(versions: CompiledForm[], code: string, path: 'row' | 'col'): CompiledItem {

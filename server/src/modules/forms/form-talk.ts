@@ -26,6 +26,7 @@ import {
   currentVersion,
   formState,
   formUrls,
+  talkModeSql,
   loadFormByCode,
   loadFormRow,
   settingsOf,
@@ -544,9 +545,9 @@ async function talkableForm(
 async function formByKeyword(m: EntityManager, word: string): Promise<FormRow | null> {
   // Few forms have a keyword: compared in one normal form (NFKC, lower case), so ＫＩＤＳ is kids.
   const rows: Array<{ id: string; keyword: string }> = await m.query(
-    `select id, settings->>'talkKeyword' as keyword from form
-      where status = 'published' and settings->>'talkMode' = 'true' and settings->>'talkKeyword' is not null
-      order by updated_at desc`,
+    `select f.id, f.settings->>'talkKeyword' as keyword from form f
+      where f.status = 'published' and ${talkModeSql('f')} and f.settings->>'talkKeyword' is not null
+      order by f.updated_at desc`,
   );
   const hit = rows.find((r) => r.keyword.normalize('NFKC').trim().toLowerCase() === word.toLowerCase());
   return hit ? loadFormRow(m, hit.id) : null;

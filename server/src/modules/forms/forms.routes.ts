@@ -34,6 +34,7 @@ import { FORM_TEMPLATE_CONTENT } from './form-templates.js';
 import {
   currentVersion,
   formUrls,
+  talkModeSql,
   listVersions,
   loadVersion,
   mustLoadForm,
@@ -113,7 +114,7 @@ function visibleForms(ctx: StaffRequest, action: 'read' | 'export') {
     .createQueryBuilder(Form, 'f')
     .leftJoin('organisation', 'o', 'o.id = f.organisation_id')
     .addSelect('o.name', 'organisation_name')
-    .addSelect(`coalesce(f.settings->>'talkMode' = 'true', false)`, 'talk_mode')
+    .addSelect(talkModeSql('f'), 'talk_mode')
     .where(cond.sql, cond.params);
 }
 

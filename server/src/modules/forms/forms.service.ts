@@ -81,6 +81,31 @@ export async function loadFormByCode(m: EntityManager, code: string): Promise<Fo
   return rows[0] ?? null;
 }
 
+/** SQL: whether form `alias` may be answered in the talk (settings.talkMode, FORM-10). */
+export const talkModeSql = (alias: string) => `coalesce(${alias}.settings->>'talkMode' = 'true', false)`;
+
+/** What a rich-menu area needs of a form: its title, whether it is published and talkable. */
+export interface MenuFormInfo {
+  title: string;
+  published: boolean;
+  talkMode: boolean;
+}
+
+/** Forms of the current tenant by code (RLS hides the others), for rich-menu areas that open them. */
+export async function formsForMenu(m: EntityManager, codes: string[]): Promise<Map<string, MenuFormInfo>> {
+  const out = new Map<string, MenuFormInfo>();
+  const unique = [...new Set(codes)];
+  if (!unique.length) return out;
+  const rows: Array<{ code: string; title: string; published: boolean; talk_mode: boolean }> = await m.query(
+    `select f.code, f.title, f.status = 'published' and f.published_version is not null as published,
+            ${talkModeSql('f')} as talk_mode
+       from form f where f.code = any($1::text[])`,
+    [unique],
+  );
+  for (const f of rows) out.set(f.code, { title: f.title, published: f.published, talkMode: f.talk_mode });
+  return out;
+}
+
 /**
  * The stored settings over the defaults. Stored settings were checked when saved; should an
  * older document miss a field added since, its default fills in.

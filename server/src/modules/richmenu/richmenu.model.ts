@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formTalkStartData } from '../../contracts/index.js';
+import type { MenuFormInfo } from '../forms/forms.service.js';
 import { LINE_LIMITS, richMenuActionSchema, type LineAction } from '../../platform/line/messages.js';
 
 /**
@@ -177,6 +178,10 @@ export const setSchema = z.strictObject({
     .optional(),
 });
 
+/** The codes of the forms that areas open. */
+export const formCodesOf = (areas: Array<{ action: AreaAction }>): string[] =>
+  areas.flatMap(({ action }) => (action.type === 'form' ? [action.formCode] : []));
+
 export const aliasId = (setCode: string, tabIndex: number) => `${setCode}-${tabIndex}`;
 export const tapData = (tabCode: string, areaIndex: number, own?: string) =>
   `${TAP_PREFIX}${tabCode}:${areaIndex}${own !== undefined ? `:${own}` : ''}`;
@@ -229,7 +234,7 @@ export interface CompileContext {
   /** Absolute URL of a resident-ui path (LIFF URL or the public origin). */
   pageUrl: (path: string) => string;
   /** A form of the city by code, as far as a menu needs it; null when there is none. */
-  formOf: (code: string) => { title: string; published: boolean; talkMode: boolean } | null;
+  formOf: (code: string) => MenuFormInfo | null;
 }
 
 /** What the talk shows as the resident's own message when a form area starts a conversation. */

@@ -9,7 +9,9 @@ import { assertCan, staffRoute, type StaffRequest } from '../../platform/http/te
 import { parseBody, parseQuery, uuidParam } from '../../platform/http/validation.js';
 import { sniffContentType, storage } from '../../platform/storage/storage.js';
 import { CHANNEL_KINDS } from '../line/channels.service.js';
+import { formsForMenu } from '../forms/forms.service.js';
 import {
+  formCodesOf,
   IMAGE_MAX_BYTES,
   imageSize,
   setSchema,
@@ -66,32 +68,18 @@ async function checkTargets(ctx: StaffRequest, setId: string, areas: Area[]): Pr
   const ids = areas.flatMap((a) =>
     a.action.type === 'tab' || a.action.type === 'submenu' ? [a.action.tabId] : [],
   );
-  const formCodes = areas.flatMap((a) => (a.action.type === 'form' ? [a.action.formCode] : []));
   const errors: Array<{ path: string; message: string }> = [];
-  if (formCodes.length) {
-    const found: Array<{ code: string }> = await ctx.m.query(
-      'select code from form where code = any($1::text[])',
-      [formCodes],
-    );
-    areas.forEach((a, i) => {
-      if (
-        a.action.type === 'form' &&
-        !found.some((f) => f.code === (a.action as { formCode: string }).formCode)
-      )
-        errors.push({
-          path: `areas.${i}.action.formCode`,
-          message: 'フォームが見つかりません。選び直してください',
-        });
-    });
-  }
-  if (!ids.length) {
-    if (errors.length) throw new HttpError(422, '入力内容を確認してください', { errors });
-    return;
-  }
-  const rows: Array<{ id: string; set_id: string }> = await ctx.m.query(
-    'select id, set_id from richmenu_tab where id = any($1::uuid[])',
-    [ids],
-  );
+  const forms = await formsForMenu(ctx.m, formCodesOf(areas));
+  areas.forEach(({ action }, i) => {
+    if (action.type === 'form' && !forms.has(action.formCode))
+      errors.push({
+        path: `areas.${i}.action.formCode`,
+        message: 'フォームが見つかりません。選び直してください',
+      });
+  });
+  const rows: Array<{ id: string; set_id: string }> = ids.length
+    ? await ctx.m.query('select id, set_id from richmenu_tab where id = any($1::uuid[])', [ids])
+    : [];
   areas.forEach((a, i) => {
     if (a.action.type !== 'tab' && a.action.type !== 'submenu') return;
     const tabId = a.action.tabId;

@@ -9,10 +9,12 @@ import { storage } from '../../platform/storage/storage.js';
 import { findChannel, type ChannelKind } from '../line/channels.service.js';
 import { gatewayFor } from '../line/gateways.js';
 import { lineEventsQueue } from '../line/line-queue.js';
+import { formsForMenu } from '../forms/forms.service.js';
 import {
   aliasId,
   compileTab,
   CompileError,
+  formCodesOf,
   parseTapData,
   type Area,
   type LineRichMenu,
@@ -255,23 +257,7 @@ export async function publishSet(
       }
     }
     // Forms the areas open: published (and answerable in the talk, for a talk area) or refused.
-    const formCodes = [
-      ...new Set(
-        tabs.flatMap((t) => t.areas.flatMap((a) => (a.action.type === 'form' ? [a.action.formCode] : []))),
-      ),
-    ];
-    const forms = new Map<string, { title: string; published: boolean; talkMode: boolean }>();
-    if (formCodes.length) {
-      const rows: Array<{ code: string; title: string; published: boolean; talk_mode: boolean }> =
-        await m.query(
-          `select code, title, status = 'published' and published_version is not null as published,
-                coalesce(settings->>'talkMode' = 'true', false) as talk_mode
-           from form where code = any($1::text[])`,
-          [formCodes],
-        );
-      for (const f of rows)
-        forms.set(f.code, { title: f.title, published: f.published, talkMode: f.talk_mode });
-    }
+    const forms = await formsForMenu(m, formCodesOf(tabs.flatMap((t) => t.areas)));
     const objects: LineRichMenu[] = [];
     for (const t of tabs) {
       try {

@@ -5,6 +5,7 @@ import { intParam } from '#lib/api/query.ts';
 import type { FormDetail } from '#lib/form-builder/types.ts';
 import { withResponseAccess } from '#lib/form-responses/access.ts';
 import { apiParams, readFilters } from '#lib/form-responses/filters.ts';
+import { RESPONSES_PAGE_SIZE } from '#lib/form-responses/list-context.ts';
 import type { ResponseList } from '#lib/form-responses/types.ts';
 import type { PageLoad } from './$types';
 
@@ -22,7 +23,7 @@ export const load: PageLoad = async ({ params, url, parent }) => {
     sort,
     order,
     page: intParam(sp, 'page', 1),
-    pageSize: intParam(sp, 'pageSize', 20, 100),
+    pageSize: intParam(sp, 'pageSize', RESPONSES_PAGE_SIZE, 100),
   };
   return loadApi(parent, () =>
     withResponseAccess(async () => {
